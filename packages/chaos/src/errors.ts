@@ -1,0 +1,44 @@
+/**
+ * Every error this package throws has a stable `code`; match on `code`, never on the message.
+ *
+ * @example
+ * try { await startFleet({ memcached: 3 }) } catch (err) {
+ *   if (err instanceof ChaosError && err.code === 'ERR_SERVER_START') console.error(err.message);
+ * }
+ */
+export class ChaosError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An option passed to a fleet factory is missing, of the wrong type or out of range. */
+export class InvalidOptionError extends ChaosError {
+  readonly option: string;
+
+  constructor(option: string, reason: string) {
+    super('ERR_INVALID_OPTION', `Invalid option "${option}": ${reason}`);
+    this.option = option;
+  }
+}
+
+/** A server process could not be started, or did not answer before its start timeout. */
+export class ServerStartError extends ChaosError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_SERVER_START', message, options);
+  }
+}
+
+/** The binary for a server kind is not installed (run `npm run setup`). */
+export class ServerNotInstalledError extends ChaosError {
+  constructor(binary: string) {
+    super(
+      'ERR_SERVER_NOT_INSTALLED',
+      `"${binary}" was not found on PATH. Run \`npm run setup\` or install it with your package manager.`,
+    );
+  }
+}

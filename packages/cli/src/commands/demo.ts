@@ -1,0 +1,65 @@
+import { startFleet, type Fleet, type ServerKind } from '@shardcache/chaos';
+import { ketamaRing } from '@shardcache/ring';
+import { openStore } from '../internal/key-value-store.js';
+
+/** What `shardcache demo` runs. */
+export interface DemoOptions {
+  readonly backend: ServerKind;
+  readonly nodes: number;
+  readonly keys: number;
+  /** Run against this fleet instead of starting (and stopping) one. */
+  readonly fleet?: Fleet;
+}
+
+/** One routed key, as the demo reports it. */
+export interface RoutedKey {
+  readonly key: string;
+  readonly node: string;
+}
+
+/**
+ * The placeholder demo: starts a local fleet, routes keys across it with a ketama ring,
+ * writes each key to its node, reads it back, and stops the fleet. The live dashboard with
+ * failures, rejoin and migration replaces it once the client exists (issue #13).
+ *
+ * @example
+ * await runDemo({ backend: 'memcached', nodes: 4, keys: 12 }, (line) => console.log(line));
+ */
+export async function runDemo(options: DemoOptions, print: (line: string) => void): Promise<RoutedKey[]> {
+  const { backend, nodes, keys } = options;
+  if (options.fleet === undefined) print(`Starting ${nodes} ${backend} servers on free loopback ports...`);
+  const fleet = options.fleet ?? (await startFleet({ [backend]: nodes }));
+  const servers = backend === 'redis' ? fleet.redis : fleet.memcached;
+  const stores = new Map(servers.map((server) => [server.address, openStore(backend, server.host, server.port)]));
+  try {
+    const ring = ketamaRing(servers.map((server) => server.address));
+    print(`Ketama ring over ${servers.length} nodes (160 points each):`);
+    for (const server of servers) {
+      print(`  ${server.address}  pid ${server.pid}  owns ${(ring.shareOf(server.address) * 100).toFixed(1)}% of the key space`);
+    }
+
+    print(`Routing ${keys} keys:`);
+    const routed: RoutedKey[] = [];
+    for (let i = 1; i <= keys; i++) {
+      const key = `user:${i}`;
+      const node = ring.locate(key);
+      const store = stores.get(node);
+      if (store === undefined) throw new Error(`ring returned ${node}, which is not in the fleet`);
+      const value = `profile of ${key}`;
+      await store.set(key, value);
+      const readBack = await store.get(key);
+      print(`  ${key.padEnd(10)} -> ${node}  ${readBack === value ? 'written and read back' : `READ BACK ${String(readBack)}`}`);
+      routed.push({ key, node });
+    }
+
+    const perNode = servers.map((server) => `${server.address}: ${routed.filter((entry) => entry.node === server.address).length}`);
+    print(`Keys per node: ${perNode.join(', ')}`);
+    return routed;
+  } finally {
+    await Promise.all([...stores.values()].map((store) => store.close()));
+    if (options.fleet === undefined) {
+      await fleet.stop();
+      print(`Stopped ${servers.length} servers.`);
+    }
+  }
+}

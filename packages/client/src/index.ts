@@ -1,0 +1,1 @@
+export { ShardcacheError } from './errors.js';

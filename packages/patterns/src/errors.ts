@@ -1,0 +1,12 @@
+/**
+ * Base class of every error `@shardcache/patterns` throws. Match on `code`, never on the message.
+ */
+export class PatternError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}

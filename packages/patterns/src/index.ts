@@ -1,0 +1,1 @@
+export { PatternError } from './errors.js';
