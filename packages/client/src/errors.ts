@@ -1,5 +1,11 @@
 /**
- * Base class of every error `@shardcache/client` throws. Match on `code`, never on the message.
+ * Every error `@shardcache/client` throws has a stable `code`; match on `code`, never on the
+ * message. Messages never contain credentials or values.
+ *
+ * @example
+ * try { await client.get('user:1') } catch (err) {
+ *   if (err instanceof ShardcacheError && err.code === 'ERR_TIMEOUT') { ... }
+ * }
  */
 export class ShardcacheError extends Error {
   readonly code: string;
@@ -8,5 +14,52 @@ export class ShardcacheError extends Error {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+  }
+}
+
+/** An option is missing, mistyped or out of range; `option` names it. */
+export class InvalidOptionError extends ShardcacheError {
+  readonly option: string;
+
+  constructor(option: string, reason: string) {
+    super('ERR_INVALID_OPTION', `Invalid option "${option}": ${reason}`);
+    this.option = option;
+  }
+}
+
+/** The node could not be reached: refused, reset, closed, or not connected yet. */
+export class ConnectionError extends ShardcacheError {
+  readonly node: string;
+
+  constructor(node: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_CONNECTION', `Node ${node}: ${reason}`, options);
+    this.node = node;
+  }
+}
+
+/** The server answered with an error. */
+export class ServerError extends ShardcacheError {
+  readonly node: string;
+
+  constructor(node: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_SERVER', `Node ${node} answered with an error: ${reason}`, options);
+    this.node = node;
+  }
+}
+
+/** The node does not support this call (see its `capabilities`). */
+export class UnsupportedError extends ShardcacheError {
+  readonly node: string;
+
+  constructor(node: string, call: string, why: string) {
+    super('ERR_UNSUPPORTED', `Node ${node} does not support ${call}: ${why}`);
+    this.node = node;
+  }
+}
+
+/** The node or client was closed; no further calls are accepted. */
+export class ClosedError extends ShardcacheError {
+  constructor(what: string) {
+    super('ERR_CLIENT_CLOSED', `${what} is closed`);
   }
 }

@@ -1,0 +1,101 @@
+/**
+ * The contract every cache node implements: one server, one connection (or a few), raw bytes.
+ * Everything above it (keys, values, TTL rules, routing, health) belongs to the client, so
+ * a node stays small and a test or a user can supply their own through a factory.
+ */
+
+/** A value as a node stores it: bytes plus the 32-bit flags that describe their format. */
+export interface StoredItem {
+  readonly value: Buffer;
+  /** 0 for raw bytes written by any client; other values are the client's value formats. */
+  readonly flags: number;
+}
+
+/** A stored item with the version token `cas` needs. */
+export interface VersionedItem extends StoredItem {
+  readonly cas: string;
+}
+
+/** One write for `setMany`. */
+export interface WriteEntry {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly flags: number;
+  readonly ttl: Ttl;
+}
+
+/**
+ * Time to live in whole seconds, already validated by the client. `null` means no expiry.
+ * Nodes translate it for their protocol (memcached reads values above 30 days as a Unix time).
+ */
+export type Ttl = number | null;
+
+/** What `cas` did: stored, lost the race (`exists`), or found no item (`not_found`). */
+export type CasResult = 'stored' | 'exists' | 'not_found';
+
+/** Optional abilities a node declares, so later features can ask before they rely on them. */
+export interface NodeCapabilities {
+  /** Flags are stored natively; otherwise the node keeps them in-band (see value-header.ts). */
+  readonly nativeFlags: boolean;
+  /** `gets` and `cas` work. */
+  readonly cas: boolean;
+  /** Keys can be enumerated (redis SCAN, memcached `lru_crawler metadump`). */
+  readonly scanKeys: boolean;
+  /** Items can be copied with their TTL (redis DUMP/RESTORE). */
+  readonly dumpRestore: boolean;
+}
+
+/** Per-call options every node method takes. */
+export interface CallOptions {
+  /** Aborts the wait for this call only; the node may still receive the request. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * One cache server.
+ *
+ * @example
+ * const node: CacheNode = createRedisNode({ id: 'cache-1', host: '127.0.0.1', port: 6379 });
+ * await node.set('greeting', Buffer.from('hello'), 0, 60);
+ * (await node.get('greeting'))?.value.toString(); // 'hello'
+ */
+export interface CacheNode {
+  /** The node's id in the ring (`host:port` or a name). */
+  readonly id: string;
+  readonly capabilities: NodeCapabilities;
+
+  get(key: string, options?: CallOptions): Promise<StoredItem | undefined>;
+  gets(key: string, options?: CallOptions): Promise<VersionedItem | undefined>;
+  getMany(keys: readonly string[], options?: CallOptions): Promise<Map<string, StoredItem>>;
+
+  set(key: string, value: Buffer, flags: number, ttl: Ttl, options?: CallOptions): Promise<void>;
+  /** Stores only if the key is absent; false when it exists. */
+  add(key: string, value: Buffer, flags: number, ttl: Ttl, options?: CallOptions): Promise<boolean>;
+  /** Stores only if the key exists; false when it is absent. */
+  replace(key: string, value: Buffer, flags: number, ttl: Ttl, options?: CallOptions): Promise<boolean>;
+  cas(key: string, value: Buffer, flags: number, ttl: Ttl, cas: string, options?: CallOptions): Promise<CasResult>;
+  setMany(entries: readonly WriteEntry[], options?: CallOptions): Promise<void>;
+
+  /** False when there was nothing to delete. */
+  delete(key: string, options?: CallOptions): Promise<boolean>;
+  /** The number of keys that existed. */
+  deleteMany(keys: readonly string[], options?: CallOptions): Promise<number>;
+
+  /** The new value, or undefined when the key is absent (it is not created). */
+  incr(key: string, delta: number, options?: CallOptions): Promise<number | undefined>;
+  decr(key: string, delta: number, options?: CallOptions): Promise<number | undefined>;
+  /** Sets a new TTL; false when the key is absent. */
+  touch(key: string, ttl: Ttl, options?: CallOptions): Promise<boolean>;
+
+  /** Removes every item on this node. */
+  flush(options?: CallOptions): Promise<void>;
+  /** Resolves when the server answers (memcached `version`, redis `PING`). */
+  ping(options?: CallOptions): Promise<void>;
+  /** The server's own counters, as it reports them. */
+  stats(options?: CallOptions): Promise<Record<string, string>>;
+
+  /** Waits for in-flight calls, then closes. Idempotent. */
+  close(): Promise<void>;
+  /** Closes now; in-flight calls fail. Idempotent. */
+  destroy(): Promise<void>;
+}

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
+import { Redis } from 'ioredis';
+import { ClosedError, ConnectionError, ServerError } from '../errors.js';
+import { abortable } from '../internal/abortable.js';
+import type { CacheNode, CallOptions, CasResult, NodeCapabilities, StoredItem, Ttl, VersionedItem, WriteEntry } from './cache-node.js';
+import { readHeader, withHeader } from './value-header.js';
+
+/** How to reach one redis server. */
+export interface RedisNodeOptions {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  /** ACL user (redis 6+). */
+  readonly username?: string;
+  readonly password?: string;
+  /** TLS options passed to `tls.connect`, or true for the defaults. */
+  readonly tls?: ConnectionOptions | boolean;
+  readonly db?: number;
+  /** Give up a connection attempt after this long. Default 1000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Batch commands issued in the same tick into one write. Default true. */
+  readonly autoPipelining?: boolean;
+}
+
+const CAPABILITIES: NodeCapabilities = { nativeFlags: false, cas: true, scanKeys: true, dumpRestore: true };
+
+// memcached semantics on redis, one round trip each. Missing keys are never created.
+const INCR_EXISTING = `if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local value = tonumber(redis.call('GET', KEYS[1]))
+if value == nil then return redis.error_reply('value is not an integer') end
+value = value + tonumber(ARGV[1])
+if value < 0 then value = 0 end
+redis.call('SET', KEYS[1], string.format('%d', value), 'KEEPTTL')
+return value`;
+const TOUCH = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[1] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 1`;
+// The version token is the SHA-1 of the stored bytes: equal values share a token (no ABA
+// distinction), which is harmless for a cache.
+const CAS = `local current = redis.call('GET', KEYS[1])
+if not current then return 'not_found' end
+if redis.sha1hex(current) ~= ARGV[1] then return 'exists' end
+if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+return 'stored'`;
+
+/**
+ * A cache node on one redis server through ioredis, with the defaults that make ioredis hang
+ * replaced: no offline queue and no per-request retries (a call on a down node fails at once
+ * and the health layer decides what to do), capped exponential reconnects, a connect timeout.
+ *
+ * @example
+ * const node = createRedisNode({ id: 'r1', host: '127.0.0.1', port: 6379 });
+ * await node.connect();
+ * await node.set('k', Buffer.from('v'), 0, 60);
+ */
+export function createRedisNode(options: RedisNodeOptions): CacheNode & { connect(): Promise<void> } {
+  const { id } = options;
+  const client = new Redis({
+    host: options.host,
+    port: options.port,
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.tls === undefined || options.tls === false ? {} : { tls: options.tls === true ? {} : options.tls }),
+    db: options.db ?? 0,
+    lazyConnect: true,
+    connectTimeout: options.connectTimeoutMs ?? 1000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    enableAutoPipelining: options.autoPipelining ?? true,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+    reconnectOnError: () => false,
+  });
+  // ioredis emits 'error' on every failed reconnect; the calls that fail carry the news.
+  client.on('error', () => undefined);
+  let closed = false;
+
+  function call<T>(run: () => Promise<T>, callOptions: CallOptions | undefined): Promise<T> {
+    if (closed) return Promise.reject(new ClosedError(`Node ${id}`));
+    let pending: Promise<T>;
+    try {
+      pending = run();
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    return abortable(pending.catch((error: unknown) => Promise.reject(translate(id, error))), callOptions?.signal);
+  }
+
+  /** SET with an optional TTL and condition; resolves true when the server stored it. */
+  async function store(key: string, value: Buffer, flags: number, ttl: Ttl, condition?: 'NX' | 'XX'): Promise<boolean> {
+    const args: (string | Buffer | number)[] = [key, withHeader(value, flags)];
+    if (ttl !== null) args.push('EX', ttl);
+    if (condition !== undefined) args.push(condition);
+    return (await client.call('SET', args)) === 'OK';
+  }
+
+  return {
+    id,
+    capabilities: CAPABILITIES,
+    connect: async () => {
+      if (client.status === 'ready') return;
+      try {
+        await client.connect();
+      } catch (error) {
+        throw translate(id, error);
+      }
+    },
+    get: (key, o) => call(async () => decode(await client.getBuffer(key)), o),
+    gets: (key, o) =>
+      call(async (): Promise<VersionedItem | undefined> => {
+        const stored = await client.getBuffer(key);
+        if (stored === null) return undefined;
+        return { ...readHeader(stored), cas: createHash('sha1').update(stored).digest('hex') };
+      }, o),
+    getMany: (keys, o) =>
+      call(async () => {
+        const found = new Map<string, StoredItem>();
+        if (keys.length === 0) return found;
+        const values = await client.mgetBuffer(...keys);
+        keys.forEach((key, index) => {
+          const stored = values[index];
+          if (stored !== null && stored !== undefined) found.set(key, readHeader(stored));
+        });
+        return found;
+      }, o),
+    set: (key, value, flags, ttl, o) =>
+      call(async () => {
+        await store(key, value, flags, ttl);
+      }, o),
+    add: (key, value, flags, ttl, o) => call(() => store(key, value, flags, ttl, 'NX'), o),
+    replace: (key, value, flags, ttl, o) => call(() => store(key, value, flags, ttl, 'XX'), o),
+    cas: (key, value, flags, ttl, cas, o) =>
+      call(async () => {
+        const result = await client.eval(CAS, 1, key, cas, withHeader(value, flags), ttl === null ? '' : String(ttl));
+        return casResult(id, result);
+      }, o),
+    setMany: (entries: readonly WriteEntry[], o) =>
+      call(async () => {
+        if (entries.length === 0) return;
+        const pipeline = client.pipeline();
+        for (const entry of entries) {
+          if (entry.ttl === null) pipeline.set(entry.key, withHeader(entry.value, entry.flags));
+          else pipeline.set(entry.key, withHeader(entry.value, entry.flags), 'EX', entry.ttl);
+        }
+        const results = (await pipeline.exec()) ?? [];
+        const failed = results.find(([error]) => error !== null);
+        if (failed !== undefined) throw failed[0];
+      }, o),
+    delete: (key, o) => call(async () => (await client.del(key)) === 1, o),
+    deleteMany: (keys, o) => call(async () => (keys.length === 0 ? 0 : await client.del(...keys)), o),
+    incr: (key, delta, o) => call(async () => counter(await client.eval(INCR_EXISTING, 1, key, String(delta))), o),
+    decr: (key, delta, o) => call(async () => counter(await client.eval(INCR_EXISTING, 1, key, String(-delta))), o),
+    touch: (key, ttl, o) => call(async () => (await client.eval(TOUCH, 1, key, ttl === null ? '' : String(ttl))) === 1, o),
+    flush: (o) =>
+      call(async () => {
+        await client.flushdb();
+      }, o),
+    ping: (o) =>
+      call(async () => {
+        await client.ping();
+      }, o),
+    stats: (o) => call(async () => parseInfo(await client.info()), o),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
+    },
+    destroy: async () => {
+      closed = true;
+      client.disconnect();
+    },
+  };
+}
+
+function decode(stored: Buffer | null): StoredItem | undefined {
+  return stored === null ? undefined : readHeader(stored);
+}
+
+function counter(result: unknown): number | undefined {
+  return typeof result === 'number' ? result : undefined;
+}
+
+function casResult(id: string, result: unknown): CasResult {
+  if (result === 'stored' || result === 'exists' || result === 'not_found') return result;
+  throw new ServerError(id, `unexpected CAS reply ${JSON.stringify(result)}`);
+}
+
+/** `INFO` as one flat record (sections merged; comments and blank lines dropped). */
+function parseInfo(info: string): Record<string, string> {
+  const stats: Record<string, string> = {};
+  for (const line of info.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith('#')) stats[line.slice(0, colon)] = line.slice(colon + 1);
+  }
+  return stats;
+}
+
+/** The one place ioredis' errors are narrowed: server replies versus connection trouble. */
+function translate(id: string, error: unknown): Error {
+  if (error instanceof ClosedError || error instanceof ConnectionError || error instanceof ServerError) return error;
+  if (error instanceof Error && error.name === 'ReplyError') return new ServerError(id, error.message, { cause: error });
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConnectionError(id, reason, { cause: error });
+}
