@@ -63,3 +63,40 @@ export class ClosedError extends ShardcacheError {
     super('ERR_CLIENT_CLOSED', `${what} is closed`);
   }
 }
+
+/** A key breaks the backend's rules (memcached: at most 250 bytes, no whitespace or control characters). */
+export class InvalidKeyError extends ShardcacheError {
+  constructor(reason: string) {
+    super('ERR_INVALID_KEY', `Invalid key: ${reason}`);
+  }
+}
+
+/** A TTL is not a positive whole number of seconds or 'never'. */
+export class InvalidTtlError extends ShardcacheError {
+  constructor(ttl: unknown) {
+    super('ERR_INVALID_TTL', `Invalid TTL ${describe(ttl)}: expected a positive whole number of seconds, or 'never' for no expiry (0 is ambiguous across backends and is rejected)`);
+  }
+}
+
+/** A value is larger than the server accepts, after compression. */
+export class ValueTooLargeError extends ShardcacheError {
+  readonly size: number;
+  readonly limit: number;
+
+  constructor(key: string, size: number, limit: number) {
+    super('ERR_VALUE_TOO_LARGE', `Value for key "${key}" is ${size} bytes after compression; the limit is ${limit}`);
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/** A stored value could not be decoded (corrupt bytes, or a serializer that throws). */
+export class DecodeError extends ShardcacheError {
+  constructor(key: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_DECODE', `Value for key "${key}" could not be decoded: ${reason}`, options);
+  }
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : String(value);
+}

@@ -1,0 +1,108 @@
+import { promisify } from 'node:util';
+import { deflateRaw, inflateRaw } from 'node:zlib';
+import { DecodeError, InvalidOptionError } from '../errors.js';
+import type { StoredItem } from '../nodes/cache-node.js';
+
+const deflate = promisify(deflateRaw);
+const inflate = promisify(inflateRaw);
+
+/** Turns application values into bytes and back. The default is JSON. */
+export interface Serializer {
+  serialize(value: unknown): Buffer | string;
+  deserialize(bytes: Buffer): unknown;
+}
+
+/**
+ * The 32-bit flags stored with every value (natively on memcached, in a header elsewhere).
+ * Low byte: the format. Bit 8: deflate-compressed. Flags 0 (raw bytes) is what every other
+ * client writes, so their values read back as Buffers.
+ */
+export const VALUE_FLAGS = {
+  RAW: 0,
+  UTF8: 1,
+  SERIALIZED: 2,
+  COMPRESSED: 0x100,
+} as const;
+
+const FORMAT_MASK = 0xff;
+
+export interface ValueCodecOptions {
+  readonly serializer?: Serializer;
+  /** Compress encoded values of at least this many bytes. Default 16 KiB; `false` disables. */
+  readonly compressAbove?: number | false;
+}
+
+const JSON_SERIALIZER: Serializer = {
+  serialize: (value) => {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new TypeError(`JSON cannot represent ${typeof value} values`);
+    return text;
+  },
+  deserialize: (bytes) => JSON.parse(bytes.toString('utf8')),
+};
+
+/**
+ * Encodes values for the wire: Buffers stay raw, strings are UTF-8, anything else goes through
+ * the serializer; large results are compressed. Decoding reverses it from the flags alone.
+ *
+ * @example
+ * const codec = new ValueCodec();
+ * const item = await codec.encode({ id: 1 });   // { value: <Buffer 7b ...>, flags: 2 }
+ * await codec.decode('k', item);                // { id: 1 }
+ */
+export class ValueCodec {
+  readonly #serializer: Serializer;
+  readonly #compressAbove: number;
+
+  constructor(options: ValueCodecOptions = {}) {
+    const serializer = options.serializer ?? JSON_SERIALIZER;
+    if (typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function') {
+      throw new InvalidOptionError('serializer', 'expected { serialize(value), deserialize(bytes) }');
+    }
+    const compressAbove = options.compressAbove ?? 16 * 1024;
+    if (compressAbove !== false && !(Number.isInteger(compressAbove) && compressAbove >= 0)) {
+      throw new InvalidOptionError('compressAbove', `expected a whole number of bytes or false, got ${String(compressAbove)}`);
+    }
+    this.#serializer = serializer;
+    this.#compressAbove = compressAbove === false ? Infinity : compressAbove;
+  }
+
+  async encode(value: unknown): Promise<StoredItem> {
+    let bytes: Buffer;
+    let flags: number;
+    if (Buffer.isBuffer(value)) [bytes, flags] = [value, VALUE_FLAGS.RAW];
+    else if (value instanceof Uint8Array) [bytes, flags] = [Buffer.from(value.buffer, value.byteOffset, value.byteLength), VALUE_FLAGS.RAW];
+    else if (typeof value === 'string') [bytes, flags] = [Buffer.from(value, 'utf8'), VALUE_FLAGS.UTF8];
+    else {
+      const serialized = this.#serializer.serialize(value);
+      [bytes, flags] = [typeof serialized === 'string' ? Buffer.from(serialized, 'utf8') : serialized, VALUE_FLAGS.SERIALIZED];
+    }
+    if (bytes.length >= this.#compressAbove) {
+      const compressed = await deflate(bytes);
+      if (compressed.length < bytes.length) return { value: compressed, flags: flags | VALUE_FLAGS.COMPRESSED };
+    }
+    return { value: bytes, flags };
+  }
+
+  async decode(key: string, item: StoredItem): Promise<unknown> {
+    const format = item.flags & FORMAT_MASK;
+    const known = format === VALUE_FLAGS.RAW || format === VALUE_FLAGS.UTF8 || format === VALUE_FLAGS.SERIALIZED;
+    // Flags we never write belong to another client: hand over its bytes untouched.
+    if (!known || (item.flags & ~(FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return item.value;
+    let bytes = item.value;
+    if ((item.flags & VALUE_FLAGS.COMPRESSED) !== 0) {
+      try {
+        bytes = await inflate(bytes);
+      } catch (error) {
+        throw new DecodeError(key, 'compressed bytes do not inflate', { cause: error });
+      }
+    }
+    if (format === VALUE_FLAGS.RAW) return bytes;
+    if (format === VALUE_FLAGS.UTF8) return bytes.toString('utf8');
+    try {
+      return this.#serializer.deserialize(bytes);
+    } catch (error) {
+      throw new DecodeError(key, 'the serializer rejected the stored bytes', { cause: error });
+    }
+  }
+}
