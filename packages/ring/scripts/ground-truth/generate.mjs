@@ -111,7 +111,8 @@ function makeKeys() {
   }
   for (const k of keys) {
     const b = Buffer.from(k, 'utf8');
-    if (b.length === 0 || b.length > 200 || /[\s\x00-\x1f\x7f]/.test(k)) throw new Error(`bad key ${JSON.stringify(k)}`);
+    const control = [...k].some((ch) => ch.charCodeAt(0) < 0x21 || ch.charCodeAt(0) === 0x7f);
+    if (b.length === 0 || b.length > 200 || control || /\s/.test(k)) throw new Error(`bad key ${JSON.stringify(k)}`);
   }
   return keys;
 }
@@ -184,6 +185,7 @@ function buildCases() {
   const cases = [];
   let nextListen = 22201;
   const tw = (name, backend, poolFields, extra = {}) => {
+    if (extra.listen === undefined && nextListen === STATS_PORT) nextListen++;
     const listenPort = extra.listen ?? nextListen++;
     const { servers, hash_tag: hashTag, eject, ...rest } = poolFields;
     const pool = { listen: `127.0.0.1:${listenPort}`, hash: rest.hash, distribution: rest.distribution };
@@ -271,7 +273,7 @@ function buildCases() {
     if (names.has(c.name)) throw new Error(`duplicate case ${c.name}`);
     names.add(c.name);
     if (c.pool) {
-      if (listens.has(c.pool.listen)) throw new Error(`duplicate listen ${c.pool.listen}`);
+      if (listens.has(c.pool.listen) || c.pool.listen.endsWith(`:${STATS_PORT}`)) throw new Error(`listen ${c.pool.listen} taken`);
       listens.add(c.pool.listen);
     }
   }
@@ -328,11 +330,14 @@ function startProcess(label, cmd, args) {
 }
 
 function logTail(p) {
-  try {
-    return fs.readFileSync(p.logPath, 'utf8').split('\n').slice(-15).join('\n');
-  } catch {
-    return '(no log)';
-  }
+  const tail = (f) => {
+    try {
+      return fs.readFileSync(f, 'utf8').split('\n').slice(-15).join('\n');
+    } catch {
+      return '';
+    }
+  };
+  return [p.logPath, p.extraLog].filter(Boolean).map(tail).join('\n') || '(no log)';
 }
 
 async function stopProcess(p, signal = 'SIGTERM') {
@@ -384,6 +389,11 @@ function startBackend(kind, server) {
     '--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no', '--daemonize', 'no',
     '--dir', dir, '--logfile', '', '--protected-mode', 'no', '--databases', '1',
   ]);
+}
+
+// memcached takes ~0.7 s to shut down on SIGTERM; it holds nothing worth keeping, so it gets SIGKILL.
+async function stopBackends(procs) {
+  await Promise.all([...procs.values()].map((p) => stopProcess(p, p.label.startsWith('memcached') ? 'SIGKILL' : 'SIGTERM')));
 }
 
 async function startBackends(kind, servers) {
@@ -479,7 +489,7 @@ class Conn {
 
   close() {
     this.sock.removeAllListeners('close');
-    this.sock.on('error', () => {});
+    this.sock.on('error', () => undefined);
     this.sock.destroy();
   }
 }
@@ -705,33 +715,41 @@ async function readStats() {
   });
 }
 
+async function startProxy(c, confPath, label) {
+  const ncLog = path.join(tmpRoot, `${label}.nclog`);
+  const proxy = startProcess(label, NUTCRACKER, [
+    '-c', confPath, '-o', ncLog, '-v', '6', '-s', String(STATS_PORT), '-a', '127.0.0.1', '-i', '100',
+  ]);
+  proxy.extraLog = ncLog;
+  const [lhost, lport] = c.pool.listen.split(':');
+  await waitForPort(lhost, Number(lport), proxy);
+  await waitForPort('127.0.0.1', STATS_PORT, proxy);
+  return proxy;
+}
+
 async function runTwemproxy(c, keys, log) {
   const servers = c.pool.servers.map(parseServerSpec);
   const backends = await startBackends(c.backend, servers);
   const confPath = path.join(tmpRoot, `${c.name}.yml`);
   fs.writeFileSync(confPath, nutcrackerYaml(c.name, c.pool));
-  let proxy = null;
+  const proxies = [];
   try {
     const check = spawnSync(NUTCRACKER, ['-t', '-c', confPath], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`nutcracker rejected the config:\n${check.stdout}${check.stderr}`);
-    proxy = startProcess(`nutcracker-${c.name}`, NUTCRACKER, [
-      '-c', confPath, '-o', path.join(tmpRoot, `nutcracker-${c.name}.nclog`), '-v', '6',
-      '-s', String(STATS_PORT), '-a', '127.0.0.1', '-i', '100',
-    ]);
-    const [lhost, lport] = c.pool.listen.split(':');
-    await waitForPort(lhost, Number(lport), proxy);
-    await waitForPort('127.0.0.1', STATS_PORT, proxy);
 
     let live = servers;
     let ejected = null;
     if (c.eject) {
-      ejected = await ejectOne(c, keys, servers, backends, proxy, log);
+      ejected = await ejectOne(c, keys, servers, backends, confPath, proxies);
       live = servers.filter((s) => addr(s) !== c.eject);
+    } else {
+      proxies.push(await startProxy(c, confPath, `nutcracker-${c.name}`));
     }
+    const proxy = proxies[proxies.length - 1];
 
     await writeThroughProxy(c.backend, c.pool.listen, keys);
     const where = await observe(c.backend, keys, live);
-    if (ejected) ejected.verify(where);
+    if (ejected) ejected.verify(where, log);
     if (proxy.exited) throw new Error(`nutcracker died:\n${logTail(proxy)}`);
 
     const v = versions();
@@ -749,52 +767,56 @@ async function runTwemproxy(c, keys, log) {
     fixture.assignments = new Map(keys.map((k) => [k, where.get(k)]));
     return fixture;
   } finally {
-    if (proxy) await stopProcess(proxy);
-    for (const p of backends.values()) await stopProcess(p);
+    for (const p of proxies) await stopProcess(p);
+    await stopBackends(backends);
   }
 }
 
 // Kill one backend and make nutcracker eject it; returns a verifier for the final placement.
-async function ejectOne(c, keys, servers, backends, proxy, log) {
-  const poolStats = async () => (await readStats())[c.name];
-  // Baseline with every server up, observed the same way, then emptied again.
+//  1. A first nutcracker observes the placement with every server up (the baseline), then stops.
+//  2. The backends are emptied and the victim is SIGKILLed.
+//  3. A fresh nutcracker (no connection to the victim yet) gets requests for keys that lived on the
+//     victim, one at a time, until its stats report the ejection; those requests must fail.
+async function ejectOne(c, keys, servers, backends, confPath, proxies) {
+  const first = await startProxy(c, confPath, `nutcracker-${c.name}-baseline`);
+  proxies.push(first);
   await writeThroughProxy(c.backend, c.pool.listen, keys);
   const before = await observe(c.backend, keys, servers);
+  await stopProcess(first);
   await flushBackends(c.backend, servers);
   const onVictim = keys.filter((k) => before.get(k) === c.eject);
   if (onVictim.length === 0) throw new Error(`${c.name}: no key lives on ${c.eject}`);
 
-  const victim = backends.get(c.eject);
-  await stopProcess(victim, 'SIGKILL');
+  await stopProcess(backends.get(c.eject), 'SIGKILL');
+  const proxy = await startProxy(c, confPath, `nutcracker-${c.name}`);
+  proxies.push(proxy);
 
-  // Send requests for keys that lived on the victim, one at a time, until nutcracker reports the
-  // ejection. (It may already have ejected it on seeing its connection to the victim drop.)
+  const get = (conn, k) => (c.backend === 'memcached' ? conn.request(mcGet(k), mcGetReply) : conn.request(resp(['GET', k]), respReply));
   const [lhost, lport] = c.pool.listen.split(':');
   const conn = await Conn.open(lhost, Number(lport));
   let failedRequests = 0;
   let ejects = 0;
   try {
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 50 && ejects === 0; i++) {
+      const r = await get(conn, onVictim[i % onVictim.length]);
+      if (r !== null && typeof r === 'object' && 'error' in r) failedRequests++;
       await sleep(150); // stats are aggregated every 100 ms (-i 100)
-      ejects = (await poolStats()).server_ejects;
-      if (ejects >= 1) break;
-      const k = onVictim[i % onVictim.length];
-      const r = c.backend === 'memcached' ? await conn.request(mcGet(k), mcGetReply) : await conn.request(resp(['GET', k]), respReply);
-      if ((r && r.error) || (typeof r === 'object' && r && 'error' in r)) failedRequests++;
+      ejects = (await readStats())[c.name].server_ejects;
     }
     if (ejects !== 1) throw new Error(`${c.name}: nutcracker reports server_ejects=${ejects}, expected 1`);
+    if (failedRequests < 1) throw new Error(`${c.name}: ejected without a failed request`);
     // A key that lived on the victim must now be served (as a miss) by a survivor.
-    const r = c.backend === 'memcached' ? await conn.request(mcGet(onVictim[0]), mcGetReply) : await conn.request(resp(['GET', onVictim[0]]), respReply);
+    const r = await get(conn, onVictim[0]);
     if (c.backend === 'memcached' ? r.hit !== false : r !== null) throw new Error(`${c.name}: after ejection, get -> ${JSON.stringify(r)}`);
   } finally {
     conn.close();
   }
   return {
-    verify(where) {
-      for (const k of onVictim) if (where.get(k) === c.eject) throw new Error('unreachable');
+    verify(where, log) {
+      if (onVictim.some((k) => where.get(k) === c.eject)) throw new Error('key still on the ejected server');
       let moved = 0;
       for (const k of keys) if (before.get(k) !== c.eject && before.get(k) !== where.get(k)) moved++;
-      log(`    ejected ${c.eject}: ${failedRequests} request(s) failed before stats showed the ejection; ` +
+      log(`    ejected ${c.eject} after ${failedRequests} failed request(s); ` +
         `${onVictim.length} keys left the dead node, ${moved} other keys moved between survivors`);
     },
   };
@@ -832,7 +854,7 @@ async function runPylibmc(c, keys) {
       assignments: new Map(keys.map((k) => [k, where.get(k)])),
     };
   } finally {
-    for (const p of backends.values()) await stopProcess(p);
+    await stopBackends(backends);
   }
 }
 
@@ -924,7 +946,7 @@ async function runMemccp(c, keys) {
       assignments: new Map(included.map((k) => [k, where.get(k)])),
     };
   } finally {
-    for (const p of backends.values()) await stopProcess(p);
+    await stopBackends(backends);
   }
 }
 
@@ -960,8 +982,9 @@ function keysOfFixtureFile(text) {
   return keys;
 }
 
-async function runCase(c, keys, log) {
-  if (c.kind === 'twemproxy') return runTwemproxy(c, c.backend === 'redis' && keys.own ? [...keys, ''] : keys, log);
+// withEmptyKey: redis pools also get the empty key (memcached cannot store it).
+async function runCase(c, keys, log, withEmptyKey) {
+  if (c.kind === 'twemproxy') return runTwemproxy(c, c.backend === 'redis' && withEmptyKey ? [...keys, ''] : keys, log);
   if (c.kind === 'pylibmc') return runPylibmc(c, keys);
   return runMemccp(c, keys);
 }
@@ -990,7 +1013,7 @@ async function main() {
         const file = path.join(opts.verifyAgainst, `${c.name}.json`);
         const text = fs.readFileSync(file, 'utf8');
         const keys = keysOfFixtureFile(text);
-        const fixture = await runCase(c, keys, log);
+        const fixture = await runCase(c, keys, log, false);
         const mine = serialize(fixture);
         if (mine === text) {
           log(`${c.name}: byte-identical to ${file} (${keys.length} keys)`);
@@ -1008,12 +1031,11 @@ async function main() {
     }
 
     const keys = makeKeys();
-    keys.own = true;
     fs.mkdirSync(opts.out, { recursive: true });
     const results = new Map();
     for (const c of cases) {
       const t0 = Date.now();
-      const fixture = await runCase(c, keys, log);
+      const fixture = await runCase(c, keys, log, true);
       fs.writeFileSync(path.join(opts.out, `${c.name}.json`), serialize(fixture));
       results.set(c.name, fixture);
       log(`${c.name}: ${fixture.key_count} keys, counts ${[...fixture.counts.values()].join('/')} (${Date.now() - t0} ms)`);
