@@ -100,3 +100,51 @@ export class DecodeError extends ShardcacheError {
 function describe(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : String(value);
 }
+
+/** A call did not finish before its deadline. Only that call fails; the node carries on. */
+export class TimeoutError extends ShardcacheError {
+  readonly node: string;
+  readonly timeoutMs: number;
+
+  constructor(node: string, command: string, timeoutMs: number) {
+    super('ERR_TIMEOUT', `${command} on node ${node} did not finish within ${timeoutMs} ms`);
+    this.node = node;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The node already has `maxInFlight` calls outstanding: back off instead of queueing. */
+export class OverloadedError extends ShardcacheError {
+  readonly node: string;
+
+  constructor(node: string, limit: number) {
+    super('ERR_OVERLOADED', `Node ${node} has ${limit} calls in flight (maxInFlight); retry later or raise the limit`);
+    this.node = node;
+  }
+}
+
+/** The key's node is out of the ring and the failover policy is `"fail"` (or no node is left). */
+export class NodeUnavailableError extends ShardcacheError {
+  readonly node: string | undefined;
+
+  constructor(node: string | undefined, reason: string) {
+    super('ERR_NODE_UNAVAILABLE', node === undefined ? `No node is available: ${reason}` : `Node ${node} is unavailable: ${reason}`);
+    this.node = node;
+  }
+}
+
+/** Some keys of a multi-key call failed; `failures` says which and why, `values` holds the rest. */
+export class PartialFailureError extends ShardcacheError {
+  readonly failures: readonly KeyFailure[];
+
+  constructor(failures: readonly KeyFailure[], total: number) {
+    super('ERR_PARTIAL_FAILURE', `${failures.length} of ${total} keys failed (first: ${failures[0]?.error.code ?? 'none'})`);
+    this.failures = failures;
+  }
+}
+
+/** One key that failed in a multi-key call. */
+export interface KeyFailure {
+  readonly key: string;
+  readonly error: ShardcacheError;
+}

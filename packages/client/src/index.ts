@@ -1,1 +1,38 @@
-export { ShardcacheError } from './errors.js';
+export type { Backend, ConnectionOptions, NodeFactory, ResolvedOptions, ShardedClientOptions } from './client-options.js';
+export {
+  ClosedError,
+  ConnectionError,
+  DecodeError,
+  InvalidKeyError,
+  InvalidOptionError,
+  InvalidTtlError,
+  NodeUnavailableError,
+  OverloadedError,
+  PartialFailureError,
+  ServerError,
+  ShardcacheError,
+  TimeoutError,
+  UnsupportedError,
+  ValueTooLargeError,
+} from './errors.js';
+export type { KeyFailure } from './errors.js';
+export type { ClientEvents } from './events.js';
+export type { Clock } from './internal/clock.js';
+export { KeyRules, MEMCACHED_MAX_KEY_BYTES } from './keyspace/key-rules.js';
+export type { KeyRulesOptions, RoutedKey } from './keyspace/key-rules.js';
+export type { ManyResult } from './multi-key.js';
+export type { CacheNode, CasResult, NodeCapabilities, StoredItem, Ttl, VersionedItem, WriteEntry } from './nodes/cache-node.js';
+export { createMemjsNode, MEMCACHED_RELATIVE_TTL_LIMIT } from './nodes/memjs-node.js';
+export type { MemjsNodeOptions } from './nodes/memjs-node.js';
+export { parseNodeSpec } from './nodes/node-address.js';
+export type { NodeAddress, NodeSpec } from './nodes/node-address.js';
+export { createRedisNode } from './nodes/redis-node.js';
+export type { RedisNodeOptions } from './nodes/redis-node.js';
+export type { HealthGate } from './routing/health-gate.js';
+export type { FailoverPolicy, RingChange } from './routing/router.js';
+export { ShardedClient } from './sharded-client.js';
+export type { CallOptions, ClientStats, SetEntry, WriteOptions } from './sharded-client.js';
+export type { NodeStatsSnapshot } from './stats/node-stats.js';
+export type { TtlInput } from './values/ttl.js';
+export { VALUE_FLAGS } from './values/value-codec.js';
+export type { Serializer } from './values/value-codec.js';

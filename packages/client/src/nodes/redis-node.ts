@@ -75,14 +75,20 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
   client.on('error', () => undefined);
   let closed = false;
 
+  // The first call (or connect()) opens the connection and calls wait for it; once it has been
+  // up, a lost connection fails calls at once (no offline queue) while ioredis reconnects.
+  let firstConnect: Promise<void> | undefined;
+  function connect(): Promise<void> {
+    firstConnect ??= client.connect().catch((error: unknown) => {
+      firstConnect = undefined;
+      throw translate(id, error);
+    });
+    return firstConnect;
+  }
+
   function call<T>(run: () => Promise<T>, callOptions: CallOptions | undefined): Promise<T> {
     if (closed) return Promise.reject(new ClosedError(`Node ${id}`));
-    let pending: Promise<T>;
-    try {
-      pending = run();
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
+    const pending = client.status === 'wait' || firstConnect !== undefined && client.status === 'connecting' ? connect().then(run) : Promise.resolve().then(run);
     return abortable(pending.catch((error: unknown) => Promise.reject(translate(id, error))), callOptions?.signal);
   }
 
@@ -98,12 +104,7 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
     id,
     capabilities: CAPABILITIES,
     connect: async () => {
-      if (client.status === 'ready') return;
-      try {
-        await client.connect();
-      } catch (error) {
-        throw translate(id, error);
-      }
+      if (client.status !== 'ready') await connect();
     },
     get: (key, o) => call(async () => decode(await client.getBuffer(key)), o),
     gets: (key, o) =>

@@ -1,0 +1,140 @@
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { ketamaRing, parseTwemproxyConfig, twemproxyRing, type Ring, type TwemproxyPool } from '@shardcache/ring';
+import { InvalidOptionError } from './errors.js';
+import { systemClock, type Clock } from './internal/clock.js';
+import type { KeyRulesOptions } from './keyspace/key-rules.js';
+import type { CacheNode } from './nodes/cache-node.js';
+import { parseNodeList, type NodeAddress, type NodeSpec } from './nodes/node-address.js';
+import { FAILOVER_POLICIES, type FailoverPolicy } from './routing/router.js';
+import { defaultTtlOption } from './values/ttl.js';
+import type { TtlInput } from './values/ttl.js';
+import type { Serializer } from './values/value-codec.js';
+
+export type Backend = 'memcached' | 'redis';
+
+/** Creates the node for one address; the default picks memjs or ioredis by backend. */
+export type NodeFactory = (address: NodeAddress, context: { readonly backend: Backend; readonly options: ResolvedOptions }) => CacheNode;
+
+/** Everything `new ShardedClient(options)` accepts. */
+export interface ShardedClientOptions {
+  readonly backend: Backend;
+  /** The fleet: `"host:port[:weight] [name]"` strings or `{ host, port, weight, name }`. */
+  readonly nodes?: readonly NodeSpec[];
+  /**
+   * A twemproxy pool instead of `nodes`: the pool object, or YAML text with `pool` naming the
+   * pool. Its servers, hash, distribution, hash_tag and timeout are honoured.
+   */
+  readonly twemproxy?: TwemproxyPool | string;
+  readonly pool?: string;
+  /** How to place keys, given the nodes (default: the native ketama ring). */
+  readonly ring?: (nodes: readonly NodeAddress[]) => Ring;
+  readonly keys?: KeyRulesOptions;
+  /** TTL for writes that give none. Default 3600 s; `'never'` must be explicit. */
+  readonly defaultTtl?: TtlInput;
+  /** Per-call deadline in ms (our own timer). Default 500, or the twemproxy pool's `timeout`. */
+  readonly timeoutMs?: number;
+  /** Calls outstanding per node before ERR_OVERLOADED. Default 1024. */
+  readonly maxInFlight?: number;
+  /** See `FailoverPolicy`. Default `'next'`. */
+  readonly failover?: FailoverPolicy;
+  readonly serializer?: Serializer;
+  /** Compress values of at least this many bytes (deflate). Default 16 KiB; false disables. */
+  readonly compressAbove?: number | false;
+  /** Largest value accepted after compression. Default 1 MiB (memcached's item_size_max). */
+  readonly maxValueBytes?: number;
+  /** Options for every node: credentials, TLS, connect timeout. */
+  readonly connection?: ConnectionOptions;
+  readonly nodeFactory?: NodeFactory;
+  readonly clock?: Clock;
+}
+
+/** Passed through to the drivers. Never logged or put in errors. */
+export interface ConnectionOptions {
+  readonly username?: string;
+  readonly password?: string;
+  /** Redis only: TLS options for `tls.connect`, or true. */
+  readonly tls?: TlsOptions | boolean;
+  readonly connectTimeoutMs?: number;
+  /** Redis only: batch commands of one tick into one write. Default true. */
+  readonly autoPipelining?: boolean;
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedOptions {
+  readonly backend: Backend;
+  readonly nodes: readonly NodeAddress[];
+  readonly ring: Ring;
+  readonly keys: KeyRulesOptions;
+  readonly defaultTtl: number | null;
+  readonly timeoutMs: number;
+  readonly maxInFlight: number;
+  readonly failover: FailoverPolicy;
+  readonly maxValueBytes: number;
+  readonly connection: ConnectionOptions;
+  readonly clock: Clock;
+  readonly pool: TwemproxyPool | undefined;
+}
+
+/** The one place user options are narrowed from `unknown` and defaulted. */
+export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'expected an object');
+  const backend: unknown = options.backend;
+  if (backend !== 'memcached' && backend !== 'redis') throw new InvalidOptionError('backend', `expected 'memcached' or 'redis', got ${JSON.stringify(backend)}`);
+
+  const pool = twemproxyPool(options);
+  let nodes: NodeAddress[];
+  let ring: Ring;
+  if (pool !== undefined) {
+    if (options.nodes !== undefined) throw new InvalidOptionError('nodes', 'give either nodes or twemproxy, not both');
+    nodes = parseNodeList(pool.servers, 'twemproxy.servers').map((node) => ({ ...node, id: `${node.host}:${node.port}` }));
+    ring = twemproxyRing(pool);
+  } else {
+    nodes = parseNodeList(options.nodes, 'nodes');
+    ring = options.ring === undefined ? ketamaRing(nodes.map(({ id, weight }) => ({ id, weight }))) : options.ring(nodes);
+  }
+
+  const failover: unknown = options.failover ?? 'next';
+  if (!FAILOVER_POLICIES.includes(failover as FailoverPolicy)) throw new InvalidOptionError('failover', `expected one of ${FAILOVER_POLICIES.join(', ')}, got ${JSON.stringify(failover)}`);
+
+  return {
+    backend,
+    nodes,
+    ring,
+    keys: { memcachedRules: backend === 'memcached', ...options.keys },
+    defaultTtl: defaultTtlOption(options.defaultTtl),
+    timeoutMs: positive('timeoutMs', options.timeoutMs ?? poolTimeout(pool) ?? 500),
+    maxInFlight: positiveInteger('maxInFlight', options.maxInFlight ?? 1024),
+    failover: failover as FailoverPolicy,
+    maxValueBytes: positiveInteger('maxValueBytes', options.maxValueBytes ?? 1024 * 1024),
+    connection: options.connection ?? {},
+    clock: options.clock ?? systemClock,
+    pool,
+  };
+}
+
+function twemproxyPool(options: ShardedClientOptions): TwemproxyPool | undefined {
+  const source = options.twemproxy;
+  if (source === undefined) return undefined;
+  if (typeof source !== 'string') return source;
+  const pools = parseTwemproxyConfig(source);
+  const names = Object.keys(pools);
+  const name = options.pool ?? (names.length === 1 ? names[0] : undefined);
+  const pool = name === undefined ? undefined : pools[name];
+  if (pool === undefined) throw new InvalidOptionError('pool', `name one of the YAML's pools (${names.join(', ')}), got ${JSON.stringify(options.pool)}`);
+  return pool;
+}
+
+function poolTimeout(pool: TwemproxyPool | undefined): number | undefined {
+  const timeout: unknown = (pool as { timeout?: unknown } | undefined)?.timeout;
+  return typeof timeout === 'number' ? timeout : undefined;
+}
+
+function positive(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new InvalidOptionError(option, `expected a positive number, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function positiveInteger(option: string, value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) <= 0) throw new InvalidOptionError(option, `expected a positive whole number, got ${JSON.stringify(value)}`);
+  return value as number;
+}

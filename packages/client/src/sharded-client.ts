@@ -1,0 +1,430 @@
+import { EventEmitter } from 'node:events';
+import { resolveOptions, type NodeFactory, type ResolvedOptions, type ShardedClientOptions } from './client-options.js';
+import { ClosedError, NodeUnavailableError, ServerError, ShardcacheError, ValueTooLargeError } from './errors.js';
+import type { ClientEvents } from './events.js';
+import { DeadlineQueue } from './internal/deadline-queue.js';
+import { commandChannel, ringChannel } from './internal/tracing.js';
+import { KeyRules, type RoutedKey } from './keyspace/key-rules.js';
+import { groupByNode, type ManyResult } from './multi-key.js';
+import type { CacheNode, CasResult, StoredItem, WriteEntry } from './nodes/cache-node.js';
+import { createMemjsNode } from './nodes/memjs-node.js';
+import type { NodeAddress } from './nodes/node-address.js';
+import { createRedisNode } from './nodes/redis-node.js';
+import { OPEN_GATE, type HealthGate } from './routing/health-gate.js';
+import { NodeSlot } from './routing/node-slot.js';
+import { Router, type RingChange } from './routing/router.js';
+import type { NodeStatsSnapshot } from './stats/node-stats.js';
+import { normalizeTtl, type TtlInput } from './values/ttl.js';
+import { ValueCodec } from './values/value-codec.js';
+
+/** Options every call takes. */
+export interface CallOptions {
+  /** Overrides the client's `timeoutMs` for this call. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Options for writes. */
+export interface WriteOptions extends CallOptions {
+  /** Seconds, or `'never'`. Default: the client's `defaultTtl`. */
+  readonly ttl?: TtlInput;
+}
+
+/** One entry for `setMany`. */
+export interface SetEntry<T = unknown> {
+  readonly key: string;
+  readonly value: T;
+  readonly ttl?: TtlInput;
+}
+
+/** A `client.stats` snapshot. */
+export interface ClientStats {
+  readonly nodes: Readonly<Record<string, NodeStatsSnapshot & { readonly ejected: boolean }>>;
+  readonly total: { readonly calls: number; readonly hits: number; readonly misses: number; readonly errors: number; readonly timeouts: number; readonly inFlight: number };
+}
+
+/**
+ * One cache over a fleet of Memcached or Redis nodes.
+ *
+ * A call flows one way: key rules (prefix, validation, hash tag) -> ring -> the node's health
+ * gate -> the node -> the server; failures flow back into health, which may eject the node,
+ * and the client then swaps in a new ring.
+ *
+ * @example
+ * const cache = new ShardedClient({ backend: 'redis', nodes: ['10.0.0.1:6379', '10.0.0.2:6379'] });
+ * await cache.set('user:1', { name: 'Ada' }, { ttl: 300 });
+ * await cache.get('user:1'); // { name: 'Ada' }
+ * await cache.close();
+ */
+export class ShardedClient extends EventEmitter<ClientEvents> {
+  readonly #options: ResolvedOptions;
+  readonly #rules: KeyRules;
+  readonly #codec: ValueCodec;
+  readonly #router: Router;
+  readonly #slots = new Map<string, NodeSlot>();
+  readonly #deadlines: DeadlineQueue;
+  #closed = false;
+
+  constructor(options: ShardedClientOptions, gates: (address: NodeAddress) => HealthGate = () => OPEN_GATE) {
+    super();
+    const resolved = resolveOptions(options);
+    this.#options = resolved;
+    this.#rules = new KeyRules(resolved.keys);
+    this.#codec = new ValueCodec({
+      ...(options.serializer === undefined ? {} : { serializer: options.serializer }),
+      ...(options.compressAbove === undefined ? {} : { compressAbove: options.compressAbove }),
+    });
+    this.#router = new Router(resolved.ring, resolved.failover);
+    this.#deadlines = new DeadlineQueue(resolved.clock);
+    const factory = options.nodeFactory ?? defaultNodeFactory;
+    for (const address of resolved.nodes) {
+      const node = factory(address, { backend: resolved.backend, options: resolved });
+      this.#slots.set(address.id, new NodeSlot(address, node, { maxInFlight: resolved.maxInFlight, clock: resolved.clock, deadlines: this.#deadlines, gate: gates(address) }));
+    }
+  }
+
+  /** The planned ring (membership), before ejections. */
+  get ring(): ResolvedOptions['ring'] {
+    return this.#router.ring;
+  }
+
+  /** Node ids currently out of placement. */
+  get ejected(): readonly string[] {
+    return [...this.#router.ejected];
+  }
+
+  /** Where `key` goes now: the node id, or undefined when no node serves it. */
+  locate(key: string): string | undefined {
+    return this.#router.route(this.#rules.route(key).placement);
+  }
+
+  async get<T = unknown>(key: string, options: CallOptions = {}): Promise<T | undefined> {
+    const routed = this.#route(key);
+    const slot = this.#slotFor(routed, 'read');
+    if (slot === undefined) return undefined;
+    const item = await this.#run(slot, 'get', routed.wire, options, (node) => node.get(routed.wire, options));
+    return this.#decodeCounted<T>(slot, routed.wire, item);
+  }
+
+  async set(key: string, value: unknown, options: WriteOptions = {}): Promise<void> {
+    const routed = this.#route(key);
+    const ttl = this.#ttl(options.ttl);
+    const item = await this.#encode(routed.wire, value);
+    const slot = this.#writableSlot(routed);
+    await this.#write(slot, 'set', routed.wire, item, options, (node) => node.set(routed.wire, item.value, item.flags, ttl, options));
+  }
+
+  /** Stores only if absent; false when the key exists. */
+  async add(key: string, value: unknown, options: WriteOptions = {}): Promise<boolean> {
+    const routed = this.#route(key);
+    const ttl = this.#ttl(options.ttl);
+    const item = await this.#encode(routed.wire, value);
+    const slot = this.#writableSlot(routed);
+    return this.#write(slot, 'add', routed.wire, item, options, (node) => node.add(routed.wire, item.value, item.flags, ttl, options));
+  }
+
+  /** Stores only if present; false when the key is absent. */
+  async replace(key: string, value: unknown, options: WriteOptions = {}): Promise<boolean> {
+    const routed = this.#route(key);
+    const ttl = this.#ttl(options.ttl);
+    const item = await this.#encode(routed.wire, value);
+    const slot = this.#writableSlot(routed);
+    return this.#write(slot, 'replace', routed.wire, item, options, (node) => node.replace(routed.wire, item.value, item.flags, ttl, options));
+  }
+
+  /** The value and its version token, for `cas`. */
+  async gets<T = unknown>(key: string, options: CallOptions = {}): Promise<{ value: T; cas: string } | undefined> {
+    const routed = this.#route(key);
+    const slot = this.#slotFor(routed, 'read');
+    if (slot === undefined) return undefined;
+    const item = await this.#run(slot, 'gets', routed.wire, options, (node) => node.gets(routed.wire, options));
+    if (item === undefined) return undefined;
+    return { value: await this.#decodeCounted<T>(slot, routed.wire, item) as T, cas: item.cas };
+  }
+
+  /** Stores only if the value is unchanged since `gets` returned `cas`. */
+  async cas(key: string, value: unknown, cas: string, options: WriteOptions = {}): Promise<CasResult> {
+    const routed = this.#route(key);
+    const ttl = this.#ttl(options.ttl);
+    const item = await this.#encode(routed.wire, value);
+    const slot = this.#writableSlot(routed);
+    return this.#write(slot, 'cas', routed.wire, item, options, (node) => node.cas(routed.wire, item.value, item.flags, ttl, cas, options));
+  }
+
+  /** False when there was nothing to delete. */
+  async delete(key: string, options: CallOptions = {}): Promise<boolean> {
+    const routed = this.#route(key);
+    const slot = this.#writableSlot(routed);
+    return this.#run(slot, 'delete', routed.wire, options, (node) => node.delete(routed.wire, options));
+  }
+
+  /** Adds `delta` to an existing counter; undefined (nothing created) when the key is absent. */
+  async incr(key: string, delta = 1, options: CallOptions = {}): Promise<number | undefined> {
+    return this.#counter('incr', key, delta, options);
+  }
+
+  /** Subtracts `delta`, stopping at 0 (memcached's rule, kept on redis too). */
+  async decr(key: string, delta = 1, options: CallOptions = {}): Promise<number | undefined> {
+    return this.#counter('decr', key, delta, options);
+  }
+
+  /** Sets a new TTL; false when the key is absent. */
+  async touch(key: string, ttl: TtlInput, options: CallOptions = {}): Promise<boolean> {
+    const routed = this.#route(key);
+    const normalized = normalizeTtl(ttl);
+    const slot = this.#writableSlot(routed);
+    return this.#run(slot, 'touch', routed.wire, options, (node) => node.touch(routed.wire, normalized, options));
+  }
+
+  /**
+   * Reads many keys: one multi-get per node, all nodes in parallel. `values` follows the order
+   * of `keys`; keys whose node failed are listed in `failures` (their value is undefined).
+   */
+  async getMany<T = unknown>(keys: readonly string[], options: CallOptions = {}): Promise<ManyResult<T>> {
+    const routed = keys.map((key) => this.#route(key));
+    const values: (T | undefined)[] = new Array<T | undefined>(keys.length).fill(undefined);
+    const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
+    // Under the `fail` policy, keys of an ejected node are misses, as in get().
+    if (this.#router.policy === 'fail') groups.delete(undefined);
+    const failures = await this.#perNode(groups, 'getMany', options, async (slot, indexes) => {
+      const wires = indexes.map((index) => routed[index]?.wire ?? '');
+      const found = await slot.node.getMany(wires, options);
+      return { found, wires };
+    }, async (slot, indexes, { found, wires }) => {
+      for (const [position, index] of indexes.entries()) {
+        const wire = wires[position] ?? '';
+        values[index] = await this.#decodeCounted<T>(slot, wire, found.get(wire));
+      }
+    }, keys);
+    return { values, failures };
+  }
+
+  /** Writes many keys: one pipeline (or batch) per node, in parallel. Not atomic across nodes. */
+  async setMany(entries: readonly SetEntry[], options: CallOptions = {}): Promise<Pick<ManyResult<never>, 'failures'>> {
+    const keys = entries.map((entry) => entry.key);
+    const routed = keys.map((key) => this.#route(key));
+    const writes: WriteEntry[] = await Promise.all(
+      entries.map(async (entry, index) => {
+        const wire = routed[index]?.wire ?? '';
+        const item = await this.#encode(wire, entry.value);
+        return { key: wire, value: item.value, flags: item.flags, ttl: this.#ttl(entry.ttl) };
+      }),
+    );
+    const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
+    const failures = await this.#perNode(groups, 'setMany', options, (slot, indexes) => slot.node.setMany(indexes.map((index) => writes[index] as WriteEntry), options), () => undefined, keys);
+    return { failures };
+  }
+
+  /** Deletes many keys; `deleted` counts those that existed. */
+  async deleteMany(keys: readonly string[], options: CallOptions = {}): Promise<{ deleted: number } & Pick<ManyResult<never>, 'failures'>> {
+    const routed = keys.map((key) => this.#route(key));
+    let deleted = 0;
+    const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
+    const failures = await this.#perNode(groups, 'deleteMany', options, (slot, indexes) => slot.node.deleteMany(indexes.map((index) => routed[index]?.wire ?? ''), options), (_slot, _indexes, count) => {
+      deleted += count;
+    }, keys);
+    return { deleted, failures };
+  }
+
+  /** Removes every item on every node (not only this client's prefix). */
+  async flush(options: CallOptions = {}): Promise<void> {
+    this.#assertOpen();
+    await Promise.all([...this.#slots.values()].map((slot) => this.#run(slot, 'flush', undefined, options, (node) => node.flush(options))));
+  }
+
+  /** Pings every node; resolves with the ids that answered and the errors of those that did not. */
+  async ping(options: CallOptions = {}): Promise<{ up: string[]; down: Record<string, ShardcacheError> }> {
+    this.#assertOpen();
+    const up: string[] = [];
+    const down: Record<string, ShardcacheError> = {};
+    await Promise.all(
+      [...this.#slots.values()].map(async (slot) => {
+        try {
+          await this.#run(slot, 'ping', undefined, options, (node) => node.ping(options));
+          up.push(slot.id);
+        } catch (error) {
+          down[slot.id] = asShardcacheError(error);
+        }
+      }),
+    );
+    return { up, down };
+  }
+
+  /** A plain snapshot of per-node and total counters. */
+  get stats(): ClientStats {
+    const nodes: Record<string, NodeStatsSnapshot & { ejected: boolean }> = {};
+    const total = { calls: 0, hits: 0, misses: 0, errors: 0, timeouts: 0, inFlight: 0 };
+    for (const slot of this.#slots.values()) {
+      const snapshot = slot.stats.snapshot();
+      nodes[slot.id] = { ...snapshot, ejected: this.#router.ejected.has(slot.id) };
+      total.calls += snapshot.calls;
+      total.hits += snapshot.hits;
+      total.misses += snapshot.misses;
+      total.errors += Object.values(snapshot.errors).reduce((sum, count) => sum + count, 0);
+      total.timeouts += snapshot.timeouts;
+      total.inFlight += snapshot.inFlight;
+    }
+    return { nodes, total };
+  }
+
+  /** Takes a node out of placement (health calls this; operators may too). */
+  eject(node: string, reason = 'manual'): void {
+    const change = this.#router.eject(node);
+    if (change === undefined) return;
+    this.emit('node:ejected', { node, reason });
+    this.#announce(change);
+  }
+
+  /** Puts an ejected node back into placement. */
+  restore(node: string): void {
+    const change = this.#router.restore(node);
+    if (change === undefined) return;
+    this.emit('node:restored', { node });
+    this.#announce(change);
+  }
+
+  /** Waits for calls in flight (each bounded by its deadline), then closes every node. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#slots.values()].map((slot) => slot.drain()));
+    await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
+  }
+
+  /** Closes every node now; calls in flight fail. */
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
+  }
+
+  #announce(change: RingChange): void {
+    this.emit('ring:changed', change);
+    if (ringChannel.hasSubscribers) ringChannel.publish(change);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError('ShardedClient');
+  }
+
+  #route(key: string): RoutedKey {
+    this.#assertOpen();
+    return this.#rules.route(key);
+  }
+
+  /**
+   * The slot for a read. Undefined means a miss: the owner is ejected under the `fail` policy.
+   * With no node left at all, reads fail like writes.
+   */
+  #slotFor(routed: RoutedKey, _intent: 'read'): NodeSlot | undefined {
+    const id = this.#router.route(routed.placement);
+    if (id === undefined && this.#router.policy !== 'fail') return this.#writableSlot(routed);
+    return id === undefined ? undefined : this.#slots.get(id);
+  }
+
+  #writableSlot(routed: RoutedKey): NodeSlot {
+    const id = this.#router.route(routed.placement);
+    const slot = id === undefined ? undefined : this.#slots.get(id);
+    if (slot === undefined) {
+      const reason = this.#router.policy === 'fail' ? 'ejected, and the failover policy is "fail"' : 'every node is ejected';
+      throw new NodeUnavailableError(this.#router.owner(routed.placement), reason);
+    }
+    return slot;
+  }
+
+  #ttl(ttl: TtlInput | undefined): number | null {
+    return ttl === undefined ? this.#options.defaultTtl : normalizeTtl(ttl);
+  }
+
+  async #encode(wire: string, value: unknown): Promise<StoredItem> {
+    const item = await this.#codec.encode(value);
+    if (item.value.length > this.#options.maxValueBytes) throw new ValueTooLargeError(wire, item.value.length, this.#options.maxValueBytes);
+    return item;
+  }
+
+  async #decodeCounted<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined): Promise<T | undefined> {
+    if (item === undefined) {
+      slot.stats.misses++;
+      return undefined;
+    }
+    slot.stats.hits++;
+    slot.stats.bytesIn += item.value.length;
+    return (await this.#codec.decode(wire, item)) as T;
+  }
+
+  async #write<T>(slot: NodeSlot, command: string, wire: string, item: StoredItem, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
+    slot.stats.bytesOut += item.value.length;
+    try {
+      return await this.#run(slot, command, wire, options, operation);
+    } catch (error) {
+      if (error instanceof ServerError && /too large/i.test(error.message)) throw new ValueTooLargeError(wire, item.value.length, this.#options.maxValueBytes);
+      throw error;
+    }
+  }
+
+  async #counter(command: 'incr' | 'decr', key: string, delta: number, options: CallOptions): Promise<number | undefined> {
+    const routed = this.#route(key);
+    if (!Number.isSafeInteger(delta) || delta < 0) throw new ShardcacheError('ERR_INVALID_ARGUMENT', `${command} delta must be a non-negative safe integer, got ${delta}`);
+    const slot = this.#writableSlot(routed);
+    return this.#run(slot, command, routed.wire, options, (node) => (command === 'incr' ? node.incr(routed.wire, delta, options) : node.decr(routed.wire, delta, options)));
+  }
+
+  #run<T>(slot: NodeSlot, command: string, _wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
+    const call = (): Promise<T> => slot.run(command, timeoutMs, options.signal, () => operation(slot.node));
+    const result = commandChannel.hasSubscribers ? commandChannel.tracePromise(call, { command, node: slot.id }) : call();
+    return this.listenerCount('error') === 0 ? result : result.catch((error: unknown) => {
+      this.emit('error', { node: slot.id, error: asShardcacheError(error) });
+      throw error;
+    });
+  }
+
+  /** Runs one call per node group in parallel; collects failures per key instead of throwing. */
+  async #perNode<R>(
+    groups: Map<string | undefined, number[]>,
+    command: string,
+    options: CallOptions,
+    send: (slot: NodeSlot, indexes: number[]) => Promise<R>,
+    receive: (slot: NodeSlot, indexes: number[], result: R) => Promise<void> | void,
+    keys: readonly string[],
+  ): Promise<{ key: string; error: ShardcacheError }[]> {
+    const failures: { key: string; error: ShardcacheError }[] = [];
+    await Promise.all(
+      [...groups].map(async ([id, indexes]) => {
+        const slot = id === undefined ? undefined : this.#slots.get(id);
+        try {
+          if (slot === undefined) throw new NodeUnavailableError(undefined, `the keys' node is ejected and the failover policy is "${this.#router.policy}"`);
+          await receive(slot, indexes, await this.#run(slot, command, undefined, options, () => send(slot, indexes)));
+        } catch (error) {
+          const typed = asShardcacheError(error);
+          for (const index of indexes) failures.push({ key: keys[index] ?? '', error: typed });
+        }
+      }),
+    );
+    return failures;
+  }
+}
+
+function defaultNodeFactory(...[address, { backend, options }]: Parameters<NodeFactory>): CacheNode {
+  const { connection } = options;
+  const credentials = {
+    ...(connection.username === undefined ? {} : { username: connection.username }),
+    ...(connection.password === undefined ? {} : { password: connection.password }),
+    ...(connection.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: connection.connectTimeoutMs }),
+  };
+  if (backend === 'redis') {
+    return createRedisNode({
+      id: address.id,
+      host: address.host,
+      port: address.port,
+      ...credentials,
+      ...(connection.tls === undefined ? {} : { tls: connection.tls }),
+      ...(connection.autoPipelining === undefined ? {} : { autoPipelining: connection.autoPipelining }),
+    });
+  }
+  return createMemjsNode({ id: address.id, host: address.host, port: address.port, ...credentials });
+}
+
+function asShardcacheError(error: unknown): ShardcacheError {
+  if (error instanceof ShardcacheError) return error;
+  return new ShardcacheError('ERR_UNKNOWN', error instanceof Error ? error.message : String(error), { cause: error });
+}
