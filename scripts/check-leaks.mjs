@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
-const GRACE_MS = 3000; // a watchdog may still be finishing its SIGKILLs when the runner returns
+// A watchdog may still be finishing its SIGKILLs when the runner returns.
+const GRACE_MS = Number(process.env.SHARDCACHE_LEAK_GRACE_MS ?? 3000);
 
 const file = process.argv[2] ?? process.env.SHARDCACHE_PID_LOG;
 if (!file) fail('usage: check-leaks.mjs PID_LOG (or set SHARDCACHE_PID_LOG)');
