@@ -42,3 +42,26 @@ export async function rawSet(kind: 'memcached' | 'redis', port: number, key: str
       : Buffer.concat([Buffer.from(`set ${key} 0 0 ${value.length}\r\n`), value, Buffer.from('\r\n')]);
   await rawCommand(port, command, kind === 'redis' ? /\+OK\r\n$/ : /STORED\r\n$/);
 }
+
+/** Which of `keys` a memcached server holds, asked over one pipelined text connection. */
+export function memcachedHas(port: number, keys: readonly string[]): Promise<boolean[]> {
+  return new Promise((resolve, reject) => {
+    const answers: boolean[] = [];
+    let pending = '';
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(keys.map((key) => `mg ${key}\r\n`).join('')));
+    socket.setTimeout(5000, () => socket.destroy(new Error('memcached did not answer every mg')));
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      let end: number;
+      while ((end = pending.indexOf('\r\n')) !== -1) {
+        answers.push(pending.startsWith('HD'));
+        pending = pending.slice(end + 2);
+      }
+      if (answers.length === keys.length) {
+        socket.end();
+        resolve(answers);
+      }
+    });
+    socket.once('error', reject);
+  });
+}
