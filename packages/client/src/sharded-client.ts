@@ -56,6 +56,8 @@ export interface ClientStats {
  * await cache.get('user:1'); // { name: 'Ada' }
  * await cache.close();
  */
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
 export class ShardedClient extends EventEmitter<ClientEvents> {
   readonly #options: ResolvedOptions;
   readonly #rules: KeyRules;
@@ -98,12 +100,19 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     return this.#router.route(this.#rules.route(key).placement);
   }
 
-  async get<T = unknown>(key: string, options: CallOptions = {}): Promise<T | undefined> {
-    const routed = this.#route(key);
-    const slot = this.#slotFor(routed, 'read');
-    if (slot === undefined) return undefined;
-    const item = await this.#run(slot, 'get', routed.wire, options, (node) => node.get(routed.wire, options));
-    return this.#decodeCounted<T>(slot, routed.wire, item);
+  get<T = unknown>(key: string, options: CallOptions = NO_OPTIONS): Promise<T | undefined> {
+    // Not async: the success path is one promise from the node and one from the slot.
+    let routed: RoutedKey;
+    let slot: NodeSlot | undefined;
+    try {
+      routed = this.#route(key);
+      slot = this.#slotFor(routed, 'read');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (slot === undefined) return Promise.resolve(undefined);
+    const owner = slot;
+    return this.#run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire, options)).then((item) => this.#decodeCounted<T>(owner, routed.wire, item));
   }
 
   async set(key: string, value: unknown, options: WriteOptions = {}): Promise<void> {
@@ -139,7 +148,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     if (slot === undefined) return undefined;
     const item = await this.#run(slot, 'gets', routed.wire, options, (node) => node.gets(routed.wire, options));
     if (item === undefined) return undefined;
-    return { value: await this.#decodeCounted<T>(slot, routed.wire, item) as T, cas: item.cas };
+    return { value: (await this.#decodeCounted<T>(slot, routed.wire, item)) as T, cas: item.cas };
   }
 
   /** Stores only if the value is unchanged since `gets` returned `cas`. */
@@ -341,14 +350,14 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     return item;
   }
 
-  async #decodeCounted<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined): Promise<T | undefined> {
+  #decodeCounted<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined): T | undefined | Promise<T> {
     if (item === undefined) {
       slot.stats.misses++;
       return undefined;
     }
     slot.stats.hits++;
     slot.stats.bytesIn += item.value.length;
-    return (await this.#codec.decode(wire, item)) as T;
+    return this.#codec.decode(wire, item) as T | Promise<T>;
   }
 
   async #write<T>(slot: NodeSlot, command: string, wire: string, item: StoredItem, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
@@ -370,8 +379,9 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
 
   #run<T>(slot: NodeSlot, command: string, _wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
-    const call = (): Promise<T> => slot.run(command, timeoutMs, options.signal, () => operation(slot.node));
-    const result = commandChannel.hasSubscribers ? commandChannel.tracePromise(call, { command, node: slot.id }) : call();
+    const result = commandChannel.hasSubscribers
+      ? commandChannel.tracePromise(() => slot.run(command, timeoutMs, options.signal, () => operation(slot.node)), { command, node: slot.id })
+      : slot.run(command, timeoutMs, options.signal, () => operation(slot.node));
     return this.listenerCount('error') === 0 ? result : result.catch((error: unknown) => {
       this.emit('error', { node: slot.id, error: asShardcacheError(error) });
       throw error;

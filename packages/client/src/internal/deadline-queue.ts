@@ -1,109 +1,114 @@
 import type { Clock } from './clock.js';
 
-/** A pending deadline; `cancel()` once the call has settled. */
-export interface Deadline {
-  cancel(): void;
+/** Something with a deadline: `expire()` runs at `at` unless `done` was set first. */
+export interface Expirable {
+  at: number;
+  done: boolean;
+  expire(): void;
 }
 
-interface Entry {
-  readonly at: number;
-  readonly expire: () => void;
-  done: boolean;
-}
+/** Expiry never runs more often than this; a deadline may fire up to this late. */
+export const DEADLINE_TICK_MS = 2;
 
 /**
- * Per-call deadlines on one timer. A timer per call costs more than the rest of the success
- * path together, so deadlines sit in a min-heap and one timer is armed for the earliest;
- * settled calls are only flagged and dropped when they reach the top.
+ * Per-call deadlines without a timer per call (a timer costs more than the rest of the success
+ * path together). Calls with the same timeout expire in the order they started, so each
+ * distinct timeout keeps a FIFO: starting a call appends to it, a settled call at the head is
+ * dropped at once (replies mostly arrive in order), and one timer per FIFO watches its head.
  *
  * @example
  * const deadlines = new DeadlineQueue(systemClock);
- * const deadline = deadlines.add(250, () => reject(new TimeoutError(...)));
- * try { return await call } finally { deadline.cancel() }
+ * deadlines.add(call, 250);   // call.expire() in 250 ms unless call.done is set
+ * call.done = true; deadlines.settled(call);
  */
 export class DeadlineQueue {
   readonly #clock: Clock;
-  readonly #heap: Entry[] = [];
-  #timer: unknown;
-  #armedAt = Infinity;
+  readonly #fifos = new Map<number, Fifo>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
   }
 
-  /** Calls `expire` after `ms` unless cancelled first. */
-  add(ms: number, expire: () => void): Deadline {
-    const entry: Entry = { at: this.#clock.now() + ms, expire, done: false };
-    this.#push(entry);
-    if (entry.at < this.#armedAt) this.#arm(entry.at);
-    return {
-      cancel: () => {
-        entry.done = true;
-      },
-    };
+  add(entry: Expirable, ms: number): void {
+    let fifo = this.#fifos.get(ms);
+    if (fifo === undefined) {
+      fifo = new Fifo(this.#clock);
+      this.#fifos.set(ms, fifo);
+    }
+    entry.at = this.#clock.now() + ms;
+    fifo.push(entry);
   }
 
-  /** Pending (not yet cancelled or expired) deadlines; for tests and stats. */
+  /** Tells the queue an entry settled (after setting `done`), so the head can be dropped. */
+  settled(entry: Expirable, ms: number): void {
+    this.#fifos.get(ms)?.trim(entry);
+  }
+
+  /** Entries not yet settled or expired. */
   get size(): number {
-    return this.#heap.filter((entry) => !entry.done).length;
+    let size = 0;
+    for (const fifo of this.#fifos.values()) size += fifo.pending;
+    return size;
+  }
+}
+
+class Fifo {
+  readonly #clock: Clock;
+  #entries: Expirable[] = [];
+  #head = 0;
+  #timer: unknown;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  get pending(): number {
+    let count = 0;
+    for (let i = this.#head; i < this.#entries.length; i++) if (this.#entries[i]?.done === false) count++;
+    return count;
+  }
+
+  push(entry: Expirable): void {
+    this.#entries.push(entry);
+    if (this.#timer === undefined) this.#arm(entry.at);
+  }
+
+  trim(settled: Expirable): void {
+    if (this.#entries[this.#head] !== settled) return;
+    this.#dropSettled();
+  }
+
+  #dropSettled(): void {
+    const entries = this.#entries;
+    while (this.#head < entries.length && entries[this.#head]?.done === true) this.#head++;
+    if (this.#head === entries.length) {
+      entries.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > entries.length) {
+      this.#entries = entries.slice(this.#head);
+      this.#head = 0;
+    }
   }
 
   #arm(at: number): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#armedAt = at;
-    this.#timer = this.#clock.setTimeout(() => this.#fire(), Math.max(0, at - this.#clock.now()));
+    this.#timer = this.#clock.setTimeout(() => this.#fire(), Math.max(at - this.#clock.now(), DEADLINE_TICK_MS));
   }
 
   #fire(): void {
     this.#timer = undefined;
-    this.#armedAt = Infinity;
     const now = this.#clock.now();
-    let top = this.#heap[0];
-    while (top !== undefined && (top.done || top.at <= now)) {
-      this.#pop();
-      if (!top.done) {
-        top.done = true;
-        top.expire();
+    const entries = this.#entries;
+    while (this.#head < entries.length) {
+      const entry = entries[this.#head];
+      if (entry === undefined || (!entry.done && entry.at > now)) break;
+      this.#head++;
+      if (!entry.done) {
+        entry.done = true;
+        entry.expire();
       }
-      top = this.#heap[0];
     }
-    if (top !== undefined) this.#arm(top.at);
-  }
-
-  #push(entry: Entry): void {
-    const heap = this.#heap;
-    heap.push(entry);
-    let index = heap.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      const above = heap[parent];
-      if (above === undefined || above.at <= entry.at) break;
-      heap[index] = above;
-      index = parent;
-    }
-    heap[index] = entry;
-  }
-
-  #pop(): void {
-    const heap = this.#heap;
-    const last = heap.pop();
-    if (last === undefined || heap.length === 0) return;
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      const right = left + 1;
-      let smallest = index;
-      let smallestAt = last.at;
-      const l = heap[left];
-      const r = heap[right];
-      if (l !== undefined && l.at < smallestAt) [smallest, smallestAt] = [left, l.at];
-      if (r !== undefined && r.at < smallestAt) smallest = right;
-      if (smallest === index) break;
-      const child = heap[smallest];
-      if (child === undefined) break;
-      heap[index] = child;
-      index = smallest;
-    }
-    heap[index] = last;
+    this.#dropSettled();
+    const next = entries === this.#entries ? entries[this.#head] : this.#entries[this.#head];
+    if (next !== undefined) this.#arm(next.at);
   }
 }

@@ -88,7 +88,16 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
 
   function call<T>(run: () => Promise<T>, callOptions: CallOptions | undefined): Promise<T> {
     if (closed) return Promise.reject(new ClosedError(`Node ${id}`));
-    const pending = client.status === 'wait' || firstConnect !== undefined && client.status === 'connecting' ? connect().then(run) : Promise.resolve().then(run);
+    let pending: Promise<T>;
+    if (client.status === 'ready') {
+      try {
+        pending = run();
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+    } else {
+      pending = client.status === 'wait' || (firstConnect !== undefined && client.status === 'connecting') ? connect().then(run) : Promise.resolve().then(run);
+    }
     return abortable(pending.catch((error: unknown) => Promise.reject(translate(id, error))), callOptions?.signal);
   }
 

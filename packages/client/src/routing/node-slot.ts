@@ -1,6 +1,6 @@
-import { ShardcacheError, OverloadedError, TimeoutError } from '../errors.js';
+import { OverloadedError, TimeoutError } from '../errors.js';
 import type { Clock } from '../internal/clock.js';
-import type { DeadlineQueue } from '../internal/deadline-queue.js';
+import type { DeadlineQueue, Expirable } from '../internal/deadline-queue.js';
 import type { CacheNode } from '../nodes/cache-node.js';
 import type { NodeAddress } from '../nodes/node-address.js';
 import { NodeStats } from '../stats/node-stats.js';
@@ -21,15 +21,15 @@ export class NodeSlot {
   readonly address: NodeAddress;
   readonly node: CacheNode;
   readonly stats = new NodeStats();
-  readonly #options: NodeSlotOptions;
+  readonly options: NodeSlotOptions;
   /** Calls whose callers are still waiting (close() drains these). */
-  #waiting = 0;
+  waiting = 0;
   #drained: (() => void) | undefined;
 
   constructor(address: NodeAddress, node: CacheNode, options: NodeSlotOptions) {
     this.address = address;
     this.node = node;
-    this.#options = options;
+    this.options = options;
   }
 
   get id(): string {
@@ -42,81 +42,122 @@ export class NodeSlot {
    * `maxInFlight` until the server answers or the connection drops.
    */
   run<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
-    const { stats } = this;
-    const { clock, gate } = this.#options;
-    if (stats.inFlight >= this.#options.maxInFlight) {
+    const { stats, options } = this;
+    if (stats.inFlight >= options.maxInFlight) {
       stats.recordError('ERR_OVERLOADED');
-      return Promise.reject(new OverloadedError(this.id, this.#options.maxInFlight));
+      return Promise.reject(new OverloadedError(this.id, options.maxInFlight));
     }
     try {
-      gate.admit();
+      options.gate.admit();
     } catch (error) {
-      stats.recordError(error instanceof ShardcacheError || hasCode(error) ? error.code : 'ERR_UNKNOWN');
+      stats.recordError(codeOf(error));
       return Promise.reject(error);
     }
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-
-    stats.calls++;
-    stats.inFlight++;
-    this.#waiting++;
-    const started = clock.now();
     return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const finish = (): void => {
-        settled = true;
-        deadline.cancel();
-        signal?.removeEventListener('abort', onAbort);
-        if (--this.#waiting === 0) this.#drained?.();
-      };
-      const onAbort = (): void => {
-        if (settled) return;
-        finish();
-        reject(signal?.reason);
-      };
-      const deadline = this.#options.deadlines.add(timeoutMs, () => {
-        if (settled) return;
-        finish();
-        const latency = clock.now() - started;
-        const error = new TimeoutError(this.id, command, timeoutMs);
-        stats.recordError(error.code);
-        gate.failure(error, latency);
-        reject(error);
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-
+      const call = new PendingCall<T>(this, command, timeoutMs, signal, resolve, reject);
       operation().then(
-        (value) => {
-          stats.inFlight--;
-          if (settled) return;
-          finish();
-          const latency = clock.now() - started;
-          stats.latency.record(latency);
-          gate.success(latency);
-          resolve(value);
-        },
-        (error: unknown) => {
-          stats.inFlight--;
-          if (settled) return;
-          finish();
-          const latency = clock.now() - started;
-          stats.latency.record(latency);
-          stats.recordError(hasCode(error) ? error.code : 'ERR_UNKNOWN');
-          gate.failure(error, latency);
-          reject(error);
-        },
+        (value) => call.succeed(value),
+        (error: unknown) => call.fail(error),
       );
     });
   }
 
   /** Resolves once no caller is waiting on this node (deadlines bound the wait). */
   drain(): Promise<void> {
-    if (this.#waiting === 0) return Promise.resolve();
+    if (this.waiting === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#drained = resolve;
     });
   }
+
+  /** Called by a call whose caller stopped waiting. */
+  released(): void {
+    if (--this.waiting === 0) this.#drained?.();
+  }
 }
 
-function hasCode(error: unknown): error is { code: string } {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+/** One call in flight: settles its caller once, from the reply, the deadline or the signal. */
+class PendingCall<T> implements Expirable {
+  at = 0;
+  done = false;
+  readonly #slot: NodeSlot;
+  readonly #command: string;
+  readonly #timeoutMs: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #started: number;
+  readonly #resolve: (value: T) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(slot: NodeSlot, command: string, timeoutMs: number, signal: AbortSignal | undefined, resolve: (value: T) => void, reject: (error: unknown) => void) {
+    this.#slot = slot;
+    this.#command = command;
+    this.#timeoutMs = timeoutMs;
+    this.#signal = signal;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const { stats, options } = slot;
+    stats.calls++;
+    stats.inFlight++;
+    slot.waiting++;
+    options.deadlines.add(this, timeoutMs);
+    // The queue read the clock to set `at`; one clock read per call start is enough.
+    this.#started = this.at - timeoutMs;
+    if (signal !== undefined) {
+      this.#onAbort = () => {
+        if (this.#finish()) this.#reject(signal.reason);
+      };
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  succeed(value: T): void {
+    const { stats, options } = this.#slot;
+    stats.inFlight--;
+    if (!this.#finish()) return;
+    const latency = options.clock.now() - this.#started;
+    stats.latency.record(latency);
+    options.gate.success(latency);
+    this.#resolve(value);
+  }
+
+  fail(error: unknown): void {
+    const { stats, options } = this.#slot;
+    stats.inFlight--;
+    if (!this.#finish()) return;
+    const latency = options.clock.now() - this.#started;
+    stats.latency.record(latency);
+    stats.recordError(codeOf(error));
+    options.gate.failure(error, latency);
+    this.#reject(error);
+  }
+
+  expire(): void {
+    // The queue set `done` already; the request itself may still complete later.
+    this.#release();
+    const { stats, options } = this.#slot;
+    const error = new TimeoutError(this.#slot.id, this.#command, this.#timeoutMs);
+    stats.recordError(error.code);
+    options.gate.failure(error, options.clock.now() - this.#started);
+    this.#reject(error);
+  }
+
+  /** Marks the call settled for its caller; false if it already was. */
+  #finish(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.#slot.options.deadlines.settled(this, this.#timeoutMs);
+    this.#release();
+    return true;
+  }
+
+  #release(): void {
+    if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#slot.released();
+  }
+}
+
+function codeOf(error: unknown): string {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ERR_UNKNOWN';
 }

@@ -84,19 +84,25 @@ export class ValueCodec {
     return { value: bytes, flags };
   }
 
-  async decode(key: string, item: StoredItem): Promise<unknown> {
+  /**
+   * The value in a stored item. Synchronous unless the item is compressed (then a Promise), so
+   * the common read path adds no microtask.
+   */
+  decode(key: string, item: StoredItem): unknown {
     const format = item.flags & FORMAT_MASK;
     const known = format === VALUE_FLAGS.RAW || format === VALUE_FLAGS.UTF8 || format === VALUE_FLAGS.SERIALIZED;
     // Flags we never write belong to another client: hand over its bytes untouched.
     if (!known || (item.flags & ~(FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return item.value;
-    let bytes = item.value;
-    if ((item.flags & VALUE_FLAGS.COMPRESSED) !== 0) {
-      try {
-        bytes = await inflate(bytes);
-      } catch (error) {
+    if ((item.flags & VALUE_FLAGS.COMPRESSED) === 0) return this.#fromBytes(key, format, item.value);
+    return inflate(item.value).then(
+      (bytes) => this.#fromBytes(key, format, bytes),
+      (error: unknown) => {
         throw new DecodeError(key, 'compressed bytes do not inflate', { cause: error });
-      }
-    }
+      },
+    );
+  }
+
+  #fromBytes(key: string, format: number, bytes: Buffer): unknown {
     if (format === VALUE_FLAGS.RAW) return bytes;
     if (format === VALUE_FLAGS.UTF8) return bytes.toString('utf8');
     try {
