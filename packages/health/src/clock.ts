@@ -1,0 +1,34 @@
+/** Cancels a callback scheduled with {@link Clock.schedule}. Calling it twice is harmless. */
+export type Cancel = () => void;
+
+/**
+ * Where every piece of `@shardcache/health` reads the time and sets its timers, so tests (and
+ * hosts with their own event loop) can replace both. Timers must not keep the process alive.
+ *
+ * @example
+ * const clock: Clock = { now: () => Date.now(), schedule: (callback, ms) => { const t = setTimeout(callback, ms); t.unref(); return () => clearTimeout(t); } };
+ * const health = new NodeHealth('cache-1:11211', { clock });
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. Snapshots store absolute times, so restore works across processes. */
+  now(): number;
+  /** Calls `callback` once after `ms` milliseconds; the returned function cancels it. */
+  schedule(callback: () => void, ms: number): Cancel;
+}
+
+/**
+ * The real clock: `Date.now()` and unref'd `setTimeout`. Both are looked up at call time, so
+ * vitest's or sinon's fake timers drive it too.
+ *
+ * @example
+ * const cancel = systemClock.schedule(() => console.log('tick'), 1000);
+ * cancel();
+ */
+export const systemClock: Clock = Object.freeze({
+  now: () => Date.now(),
+  schedule: (callback: () => void, ms: number): Cancel => {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+});
