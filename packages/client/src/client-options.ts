@@ -1,5 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ketamaRing, parseTwemproxyConfig, twemproxyRing, type Ring, type TwemproxyPool } from '@shardcache/ring';
+import { fromTwemproxyPool, type HealthRegistryOptions } from '@shardcache/health';
 import { InvalidOptionError } from './errors.js';
 import { systemClock, type Clock } from './internal/clock.js';
 import type { KeyRulesOptions } from './keyspace/key-rules.js';
@@ -44,9 +45,19 @@ export interface ShardedClientOptions {
   readonly maxValueBytes?: number;
   /** Options for every node: credentials, TLS, connect timeout. */
   readonly connection?: ConnectionOptions;
+  /**
+   * Health and ejection (see @shardcache/health). Defaults: ejection on (`autoEjectHosts`),
+   * unlike twemproxy, so a dead node leaves placement; a twemproxy pool's knobs apply first.
+   * The probe is the node's own ping and the deadline is `timeoutMs`.
+   */
+  readonly health?: ClientHealthOptions;
   readonly nodeFactory?: NodeFactory;
+  /** Time and timers for deadlines, latencies, ejection and probes. */
   readonly clock?: Clock;
 }
+
+/** Health options the client passes to its HealthRegistry. */
+export type ClientHealthOptions = Omit<HealthRegistryOptions, 'probe' | 'clock' | 'timeout'>;
 
 /** Passed through to the drivers. Never logged or put in errors. */
 export interface ConnectionOptions {
@@ -72,6 +83,7 @@ export interface ResolvedOptions {
   readonly maxValueBytes: number;
   readonly connection: ConnectionOptions;
   readonly clock: Clock;
+  readonly health: ClientHealthOptions;
   readonly pool: TwemproxyPool | undefined;
 }
 
@@ -108,6 +120,7 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     maxValueBytes: positiveInteger('maxValueBytes', options.maxValueBytes ?? 1024 * 1024),
     connection: options.connection ?? {},
     clock: options.clock ?? systemClock,
+    health: { autoEjectHosts: true, ...(pool === undefined ? {} : withoutTimeout(fromTwemproxyPool(pool))), ...options.health },
     pool,
   };
 }
@@ -122,6 +135,11 @@ function twemproxyPool(options: ShardedClientOptions): TwemproxyPool | undefined
   const pool = name === undefined ? undefined : pools[name];
   if (pool === undefined) throw new InvalidOptionError('pool', `name one of the YAML's pools (${names.join(', ')}), got ${JSON.stringify(options.pool)}`);
   return pool;
+}
+
+function withoutTimeout<T extends { timeout?: number }>(options: T): Omit<T, 'timeout'> {
+  const { timeout: _timeout, ...rest } = options;
+  return rest;
 }
 
 function poolTimeout(pool: TwemproxyPool | undefined): number | undefined {

@@ -18,6 +18,7 @@ export {
 export type { KeyFailure } from './errors.js';
 export type { ClientEvents } from './events.js';
 export type { Clock } from './internal/clock.js';
+export type { ClientHealthOptions } from './client-options.js';
 export { KeyRules, MEMCACHED_MAX_KEY_BYTES } from './keyspace/key-rules.js';
 export type { KeyRulesOptions, RoutedKey } from './keyspace/key-rules.js';
 export type { ManyResult } from './multi-key.js';

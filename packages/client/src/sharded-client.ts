@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { HealthRegistry } from '@shardcache/health';
 import { resolveOptions, type NodeFactory, type ResolvedOptions, type ShardedClientOptions } from './client-options.js';
 import { ClosedError, NodeUnavailableError, ServerError, ShardcacheError, ValueTooLargeError } from './errors.js';
 import type { ClientEvents } from './events.js';
@@ -8,9 +9,8 @@ import { KeyRules, type RoutedKey } from './keyspace/key-rules.js';
 import { groupByNode, type ManyResult } from './multi-key.js';
 import type { CacheNode, CasResult, StoredItem, WriteEntry } from './nodes/cache-node.js';
 import { createMemjsNode } from './nodes/memjs-node.js';
-import type { NodeAddress } from './nodes/node-address.js';
 import { createRedisNode } from './nodes/redis-node.js';
-import { OPEN_GATE, type HealthGate } from './routing/health-gate.js';
+import { healthGate } from './routing/health-gate.js';
 import { NodeSlot } from './routing/node-slot.js';
 import { Router, type RingChange } from './routing/router.js';
 import type { NodeStatsSnapshot } from './stats/node-stats.js';
@@ -65,9 +65,10 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   readonly #router: Router;
   readonly #slots = new Map<string, NodeSlot>();
   readonly #deadlines: DeadlineQueue;
+  readonly #health: HealthRegistry;
   #closed = false;
 
-  constructor(options: ShardedClientOptions, gates: (address: NodeAddress) => HealthGate = () => OPEN_GATE) {
+  constructor(options: ShardedClientOptions) {
     super();
     const resolved = resolveOptions(options);
     this.#options = resolved;
@@ -78,11 +79,26 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     });
     this.#router = new Router(resolved.ring, resolved.failover);
     this.#deadlines = new DeadlineQueue(resolved.clock);
+    // Failures flow back here: health ejects and restores, the client swaps rings.
+    this.#health = new HealthRegistry({
+      ...resolved.health,
+      timeout: resolved.timeoutMs,
+      clock: resolved.clock,
+      probe: (node, signal) => this.#probe(node, signal),
+    });
+    this.#health.on('node:ejected', ({ node, reason }) => this.eject(node, reason));
+    this.#health.on('node:restored', ({ node }) => this.restore(node));
     const factory = options.nodeFactory ?? defaultNodeFactory;
     for (const address of resolved.nodes) {
       const node = factory(address, { backend: resolved.backend, options: resolved });
-      this.#slots.set(address.id, new NodeSlot(address, node, { maxInFlight: resolved.maxInFlight, clock: resolved.clock, deadlines: this.#deadlines, gate: gates(address) }));
+      const gate = healthGate(this.#health.add(address.id));
+      this.#slots.set(address.id, new NodeSlot(address, node, { maxInFlight: resolved.maxInFlight, clock: resolved.clock, deadlines: this.#deadlines, gate }));
     }
+  }
+
+  #probe(node: string, signal: AbortSignal): Promise<void> {
+    const slot = this.#slots.get(node);
+    return slot === undefined ? Promise.reject(new NodeUnavailableError(node, 'not in this client')) : slot.node.ping({ signal });
   }
 
   /** The planned ring (membership), before ejections. */
@@ -263,8 +279,9 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   get stats(): ClientStats {
     const nodes: Record<string, NodeStatsSnapshot & { ejected: boolean }> = {};
     const total = { calls: 0, hits: 0, misses: 0, errors: 0, timeouts: 0, inFlight: 0 };
+    const health = new Map(this.#health.stats.nodes.map((node) => [node.node, node]));
     for (const slot of this.#slots.values()) {
-      const snapshot = slot.stats.snapshot();
+      const snapshot = slot.stats.snapshot(health.get(slot.id) ?? { p50Ms: undefined, p99Ms: undefined });
       nodes[slot.id] = { ...snapshot, ejected: this.#router.ejected.has(slot.id) };
       total.calls += snapshot.calls;
       total.hits += snapshot.hits;
@@ -296,6 +313,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#health.close();
     await Promise.all([...this.#slots.values()].map((slot) => slot.drain()));
     await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
   }
@@ -303,6 +321,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   /** Closes every node now; calls in flight fail. */
   async destroy(): Promise<void> {
     this.#closed = true;
+    await this.#health.destroy();
     await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
   }
 
@@ -434,7 +453,9 @@ function defaultNodeFactory(...[address, { backend, options }]: Parameters<NodeF
   return createMemjsNode({ id: address.id, host: address.host, port: address.port, ...credentials });
 }
 
+/** Errors from other layers (health's ERR_BREAKER_OPEN, a caller's abort) keep their code. */
 function asShardcacheError(error: unknown): ShardcacheError {
   if (error instanceof ShardcacheError) return error;
-  return new ShardcacheError('ERR_UNKNOWN', error instanceof Error ? error.message : String(error), { cause: error });
+  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ERR_UNKNOWN';
+  return new ShardcacheError(code, error instanceof Error ? error.message : String(error), { cause: error });
 }

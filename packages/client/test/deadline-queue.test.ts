@@ -5,8 +5,10 @@ import { DEADLINE_TICK_MS, DeadlineQueue, type Expirable } from '../src/internal
 
 const fakeClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  schedule: (callback, ms) => {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
 };
 
 function entry(onExpire: () => void): Expirable {

@@ -1,20 +1,17 @@
-/**
- * Time as the client sees it. Every timer goes through here, so tests drive time with fake
- * timers or their own clock, and no timer keeps the process alive.
- */
-export interface Clock {
-  /** Milliseconds, monotonic enough for deadlines and latencies. */
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Clock } from '@shardcache/health';
 
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  setTimeout: (callback, ms) => {
+export type { Clock } from '@shardcache/health';
+
+/**
+ * The client's real clock: epoch milliseconds with sub-millisecond precision (latencies need
+ * it; health snapshots need epoch time), and unref'd timers. Shared with the health registry,
+ * so one injected clock drives deadlines, latencies, ejection and probes alike.
+ */
+export const systemClock: Clock = Object.freeze({
+  now: () => performance.timeOrigin + performance.now(),
+  schedule: (callback: () => void, ms: number) => {
     const timer = setTimeout(callback, ms);
     timer.unref();
-    return timer;
+    return () => clearTimeout(timer);
   },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+});

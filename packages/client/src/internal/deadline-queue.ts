@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Cancel, Clock } from '@shardcache/health';
 
 /** Something with a deadline: `expire()` runs at `at` unless `done` was set first. */
 export interface Expirable {
@@ -56,7 +56,7 @@ class Fifo {
   readonly #clock: Clock;
   #entries: Expirable[] = [];
   #head = 0;
-  #timer: unknown;
+  #cancel: Cancel | undefined;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -70,7 +70,7 @@ class Fifo {
 
   push(entry: Expirable): void {
     this.#entries.push(entry);
-    if (this.#timer === undefined) this.#arm(entry.at);
+    if (this.#cancel === undefined) this.#arm(entry.at);
   }
 
   trim(settled: Expirable): void {
@@ -91,11 +91,11 @@ class Fifo {
   }
 
   #arm(at: number): void {
-    this.#timer = this.#clock.setTimeout(() => this.#fire(), Math.max(at - this.#clock.now(), DEADLINE_TICK_MS));
+    this.#cancel = this.#clock.schedule(() => this.#fire(), Math.max(at - this.#clock.now(), DEADLINE_TICK_MS));
   }
 
   #fire(): void {
-    this.#timer = undefined;
+    this.#cancel = undefined;
     const now = this.#clock.now();
     const entries = this.#entries;
     while (this.#head < entries.length) {

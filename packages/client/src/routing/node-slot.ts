@@ -1,5 +1,5 @@
 import { OverloadedError, TimeoutError } from '../errors.js';
-import type { Clock } from '../internal/clock.js';
+import type { Clock } from '@shardcache/health';
 import type { DeadlineQueue, Expirable } from '../internal/deadline-queue.js';
 import type { CacheNode } from '../nodes/cache-node.js';
 import type { NodeAddress } from '../nodes/node-address.js';
@@ -117,7 +117,6 @@ class PendingCall<T> implements Expirable {
     stats.inFlight--;
     if (!this.#finish()) return;
     const latency = options.clock.now() - this.#started;
-    stats.latency.record(latency);
     options.gate.success(latency);
     this.#resolve(value);
   }
@@ -127,7 +126,6 @@ class PendingCall<T> implements Expirable {
     stats.inFlight--;
     if (!this.#finish()) return;
     const latency = options.clock.now() - this.#started;
-    stats.latency.record(latency);
     stats.recordError(codeOf(error));
     options.gate.failure(error, latency);
     this.#reject(error);

@@ -1,5 +1,3 @@
-import { LatencyWindow } from './latency-window.js';
-
 /** One node's counters as a plain snapshot (`client.stats.nodes[id]`). */
 export interface NodeStatsSnapshot {
   readonly calls: number;
@@ -12,9 +10,9 @@ export interface NodeStatsSnapshot {
   /** Value bytes read from and written to the node. */
   readonly bytesIn: number;
   readonly bytesOut: number;
-  /** Latency percentiles in milliseconds over the most recent calls. */
-  readonly p50: number;
-  readonly p99: number;
+  /** Latency percentiles in milliseconds over health's rolling window (undefined: no samples). */
+  readonly p50: number | undefined;
+  readonly p99: number | undefined;
 }
 
 /** Mutable counters behind one node's snapshot. Recording is a few additions. */
@@ -27,14 +25,14 @@ export class NodeStats {
   bytesIn = 0;
   bytesOut = 0;
   readonly errors = new Map<string, number>();
-  readonly latency = new LatencyWindow();
 
   recordError(code: string): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
     if (code === 'ERR_TIMEOUT') this.timeouts++;
   }
 
-  snapshot(): NodeStatsSnapshot {
+  /** Latency comes from the node's health window, which already keeps one. */
+  snapshot(latency: { readonly p50Ms: number | undefined; readonly p99Ms: number | undefined }): NodeStatsSnapshot {
     return {
       calls: this.calls,
       hits: this.hits,
@@ -44,8 +42,8 @@ export class NodeStats {
       inFlight: this.inFlight,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
-      p50: this.latency.percentile(0.5),
-      p99: this.latency.percentile(0.99),
+      p50: latency.p50Ms,
+      p99: latency.p99Ms,
     };
   }
 }

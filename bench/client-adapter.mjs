@@ -1,0 +1,23 @@
+// Plugs ShardedClient into the shared peer harness (../shared/peers/client-bench.mjs), so it
+// is measured against ioredis, memjs and the memcached package in the same run.
+// Contract: ../shared/peers/adapters/client/candidate.mjs. Imports the built package (npm run build).
+//
+//   CANDIDATE_CLIENT=$PWD/bench/client-adapter.mjs CANDIDATE_BACKEND=redis node client-bench.mjs
+import { ShardedClient } from '@shardcache/client';
+
+export async function createBenchClient(cfg) {
+  const backend = cfg.backend === 'redis' ? 'redis' : 'memcached';
+  const client = new ShardedClient({ backend, nodes: cfg[backend], defaultTtl: 3600, ...cfg.opts });
+  await client.ping();
+  return {
+    name: `shardcache ShardedClient x${cfg[backend].length} ${backend}`,
+    get: async (key) => (await client.get(key)) ?? null,
+    set: (key, value) => client.set(key, value),
+    mget: async (keys) => {
+      const { values, failures } = await client.getMany(keys);
+      if (failures.length > 0) throw failures[0].error;
+      return values.map((value) => value ?? null);
+    },
+    close: () => client.close(),
+  };
+}

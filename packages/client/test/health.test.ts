@@ -1,0 +1,61 @@
+// Failures flow back into health, health ejects and restores, the client swaps rings: on real
+// servers, with real time (bounded polls on conditions, no sleeps).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFleet, type Fleet, type ServerProcess } from '@shardcache/chaos';
+import { ShardedClient, type RingChange } from '../src/index.js';
+
+let fleet: Fleet;
+beforeAll(async () => {
+  fleet = await startFleet({ memcached: 3, redis: 3 });
+});
+afterAll(async () => {
+  for (const server of fleet.servers) if (server.running) process.kill(server.pid, 'SIGCONT');
+  await fleet.stop();
+});
+
+describe.each(['memcached', 'redis'] as const)('a paused %s node', (backend) => {
+  it('is ejected after timeout x serverFailureLimit, its keys move, and it returns once probes pass', async () => {
+    const servers = backend === 'redis' ? fleet.redis : fleet.memcached;
+    const victim = servers[0] as ServerProcess;
+    const client = new ShardedClient({
+      backend,
+      nodes: servers.map((server) => server.address),
+      timeoutMs: 100,
+      failover: 'next',
+      health: { serverFailureLimit: 2, serverRetryTimeout: 300, probeIntervalMs: 100, probeJitter: 0, successThreshold: 2 },
+    });
+    const events: string[] = [];
+    const changes: RingChange[] = [];
+    client.on('node:ejected', ({ node }) => events.push(`ejected ${node}`));
+    client.on('node:restored', ({ node }) => events.push(`restored ${node}`));
+    client.on('ring:changed', (change) => changes.push(change));
+    try {
+      await client.ping();
+      const keys = Array.from({ length: 200 }, (_, i) => `${backend}:health:${i}`);
+      const victimKeys = keys.filter((key) => client.locate(key) === victim.address);
+      expect(victimKeys.length).toBeGreaterThan(0);
+
+      process.kill(victim.pid, 'SIGSTOP');
+      const pausedAt = performance.now();
+      const results = await Promise.allSettled(victimKeys.slice(0, 2).map((key) => client.get(key)));
+      expect(results.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code)).toEqual(['ERR_TIMEOUT', 'ERR_TIMEOUT']);
+      expect(events).toEqual([`ejected ${victim.address}`]);
+      expect(performance.now() - pausedAt).toBeLessThan(2 * 100 + 50);
+      expect(client.ejected).toEqual([victim.address]);
+      expect(changes[0]?.diff.moved).toBeCloseTo(client.ring.shareOf(victim.address), 12);
+      // Its keys go to the next node now, and answer.
+      for (const key of victimKeys) expect(client.locate(key)).not.toBe(victim.address);
+      await client.set(victimKeys[0] ?? '', 'moved');
+      expect(await client.get(victimKeys[0] ?? '')).toBe('moved');
+
+      process.kill(victim.pid, 'SIGCONT');
+      await expect.poll(() => client.ejected, { timeout: 3000, interval: 20 }).toEqual([]);
+      expect(events).toEqual([`ejected ${victim.address}`, `restored ${victim.address}`]);
+      expect(victimKeys.map((key) => client.locate(key))).toEqual(victimKeys.map(() => victim.address));
+      expect(client.stats.nodes[victim.address]).toMatchObject({ ejected: false, timeouts: 2 });
+    } finally {
+      process.kill(victim.pid, 'SIGCONT');
+      await client.destroy();
+    }
+  });
+});
