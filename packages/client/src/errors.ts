@@ -80,12 +80,20 @@ export class InvalidTtlError extends ShardcacheError {
 
 /** A value is larger than the server accepts, after compression. */
 export class ValueTooLargeError extends ShardcacheError {
-  readonly size: number;
-  readonly limit: number;
+  /** Bytes after compression, and the limit, when the client knew them (not when the server refused). */
+  readonly size: number | undefined;
+  readonly limit: number | undefined;
 
-  constructor(key: string, size: number, limit: number) {
-    super('ERR_VALUE_TOO_LARGE', `Value for key "${key}" is ${size} bytes after compression; the limit is ${limit}`);
-    this.size = size;
+  constructor(key: string, size: number, limit: number);
+  constructor(node: string, serverReply: string);
+  constructor(where: string, sizeOrReply: number | string, limit?: number) {
+    super(
+      'ERR_VALUE_TOO_LARGE',
+      typeof sizeOrReply === 'number'
+        ? `Value for key "${where}" is ${sizeOrReply} bytes after compression; the limit is ${String(limit)}`
+        : `Node ${where} refused a value as too large: ${sizeOrReply}`,
+    );
+    this.size = typeof sizeOrReply === 'number' ? sizeOrReply : undefined;
     this.limit = limit;
   }
 }

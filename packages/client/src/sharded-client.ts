@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { HealthRegistry } from '@shardcache/health';
 import { resolveOptions, type NodeFactory, type ResolvedOptions, type ShardedClientOptions } from './client-options.js';
-import { ClosedError, NodeUnavailableError, ServerError, ShardcacheError, ValueTooLargeError } from './errors.js';
+import { ClosedError, NodeUnavailableError, ShardcacheError, ValueTooLargeError } from './errors.js';
 import type { ClientEvents } from './events.js';
 import { DeadlineQueue } from './internal/deadline-queue.js';
 import { commandChannel, ringChannel } from './internal/tracing.js';
 import { KeyRules, type RoutedKey } from './keyspace/key-rules.js';
 import { groupByNode, type ManyResult } from './multi-key.js';
-import type { CacheNode, CasResult, StoredItem, WriteEntry } from './nodes/cache-node.js';
+import type { CacheNode, CasResult, EncodedValue, StoredItem, Ttl, WriteEntry } from './nodes/cache-node.js';
 import { createMemjsNode } from './nodes/memjs-node.js';
 import { createRedisNode } from './nodes/redis-node.js';
 import { healthGate } from './routing/health-gate.js';
@@ -128,33 +128,27 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     }
     if (slot === undefined) return Promise.resolve(undefined);
     const owner = slot;
-    return this.#run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire, options)).then((item) => this.#decodeCounted<T>(owner, routed.wire, item));
+    if (this.#traced()) return this.#run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire)).then((item) => this.#decodeCounted<T>(owner, routed.wire, item));
+    // The hot path: no closure around the request, one promise for the caller.
+    const refusal = owner.refuse(options.signal);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return owner
+      .track('get', options.timeoutMs ?? this.#options.timeoutMs, options.signal, owner.node.get(routed.wire))
+      .then((item) => this.#decodeCounted<T>(owner, routed.wire, item));
   }
 
-  async set(key: string, value: unknown, options: WriteOptions = {}): Promise<void> {
-    const routed = this.#route(key);
-    const ttl = this.#ttl(options.ttl);
-    const item = await this.#encode(routed.wire, value);
-    const slot = this.#writableSlot(routed);
-    await this.#write(slot, 'set', routed.wire, item, options, (node) => node.set(routed.wire, item.value, item.flags, ttl, options));
+  set(key: string, value: unknown, options: WriteOptions = NO_OPTIONS): Promise<void> {
+    return this.#store('set', key, value, options, (node, wire, item, ttl) => node.set(wire, item.value, item.flags, ttl));
   }
 
   /** Stores only if absent; false when the key exists. */
-  async add(key: string, value: unknown, options: WriteOptions = {}): Promise<boolean> {
-    const routed = this.#route(key);
-    const ttl = this.#ttl(options.ttl);
-    const item = await this.#encode(routed.wire, value);
-    const slot = this.#writableSlot(routed);
-    return this.#write(slot, 'add', routed.wire, item, options, (node) => node.add(routed.wire, item.value, item.flags, ttl, options));
+  add(key: string, value: unknown, options: WriteOptions = NO_OPTIONS): Promise<boolean> {
+    return this.#store('add', key, value, options, (node, wire, item, ttl) => node.add(wire, item.value, item.flags, ttl));
   }
 
   /** Stores only if present; false when the key is absent. */
-  async replace(key: string, value: unknown, options: WriteOptions = {}): Promise<boolean> {
-    const routed = this.#route(key);
-    const ttl = this.#ttl(options.ttl);
-    const item = await this.#encode(routed.wire, value);
-    const slot = this.#writableSlot(routed);
-    return this.#write(slot, 'replace', routed.wire, item, options, (node) => node.replace(routed.wire, item.value, item.flags, ttl, options));
+  replace(key: string, value: unknown, options: WriteOptions = NO_OPTIONS): Promise<boolean> {
+    return this.#store('replace', key, value, options, (node, wire, item, ttl) => node.replace(wire, item.value, item.flags, ttl));
   }
 
   /** The value and its version token, for `cas`. */
@@ -168,12 +162,8 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   }
 
   /** Stores only if the value is unchanged since `gets` returned `cas`. */
-  async cas(key: string, value: unknown, cas: string, options: WriteOptions = {}): Promise<CasResult> {
-    const routed = this.#route(key);
-    const ttl = this.#ttl(options.ttl);
-    const item = await this.#encode(routed.wire, value);
-    const slot = this.#writableSlot(routed);
-    return this.#write(slot, 'cas', routed.wire, item, options, (node) => node.cas(routed.wire, item.value, item.flags, ttl, cas, options));
+  cas(key: string, value: unknown, cas: string, options: WriteOptions = NO_OPTIONS): Promise<CasResult> {
+    return this.#store('cas', key, value, options, (node, wire, item, ttl) => node.cas(wire, item.value, item.flags, ttl, cas));
   }
 
   /** False when there was nothing to delete. */
@@ -205,22 +195,28 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
    * Reads many keys: one multi-get per node, all nodes in parallel. `values` follows the order
    * of `keys`; keys whose node failed are listed in `failures` (their value is undefined).
    */
-  async getMany<T = unknown>(keys: readonly string[], options: CallOptions = {}): Promise<ManyResult<T>> {
+  async getMany<T = unknown>(keys: readonly string[], options: CallOptions = NO_OPTIONS): Promise<ManyResult<T>> {
     const routed = keys.map((key) => this.#route(key));
     const values: (T | undefined)[] = new Array<T | undefined>(keys.length).fill(undefined);
     const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
     // Under the `fail` policy, keys of an ejected node are misses, as in get().
     if (this.#router.policy === 'fail') groups.delete(undefined);
-    const failures = await this.#perNode(groups, 'getMany', options, async (slot, indexes) => {
-      const wires = indexes.map((index) => routed[index]?.wire ?? '');
-      const found = await slot.node.getMany(wires, options);
-      return { found, wires };
-    }, async (slot, indexes, { found, wires }) => {
-      for (const [position, index] of indexes.entries()) {
-        const wire = wires[position] ?? '';
-        values[index] = await this.#decodeCounted<T>(slot, wire, found.get(wire));
-      }
-    }, keys);
+    const compressed: Promise<void>[] = [];
+    const failures = await this.#perNode(
+      groups,
+      'getMany',
+      options,
+      (slot, indexes) => slot.node.getMany(indexes.map((index) => routed[index]?.wire ?? '')),
+      (slot, indexes, items) => {
+        indexes.forEach((index, position) => {
+          const value = this.#decodeCounted<T>(slot, routed[index]?.wire ?? '', items[position]);
+          if (value instanceof Promise) compressed.push(value.then((decoded) => void (values[index] = decoded)));
+          else values[index] = value;
+        });
+      },
+      keys,
+    );
+    await Promise.all(compressed);
     return { values, failures };
   }
 
@@ -231,7 +227,8 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     const writes: WriteEntry[] = await Promise.all(
       entries.map(async (entry, index) => {
         const wire = routed[index]?.wire ?? '';
-        const item = await this.#encode(wire, entry.value);
+        const item = await this.#codec.encode(entry.value);
+        this.#checkSize(wire, item);
         return { key: wire, value: item.value, flags: item.flags, ttl: this.#ttl(entry.ttl) };
       }),
     );
@@ -363,10 +360,46 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     return ttl === undefined ? this.#options.defaultTtl : normalizeTtl(ttl);
   }
 
-  async #encode(wire: string, value: unknown): Promise<StoredItem> {
-    const item = await this.#codec.encode(value);
-    if (item.value.length > this.#options.maxValueBytes) throw new ValueTooLargeError(wire, item.value.length, this.#options.maxValueBytes);
-    return item;
+  /** Checks the encoded size against the limit and returns it (strings are counted only when they might exceed it). */
+  #checkSize(wire: string, item: EncodedValue): number {
+    const { value } = item;
+    const limit = this.#options.maxValueBytes;
+    const size = typeof value !== 'string' ? value.length : value.length * 3 <= limit ? value.length : Buffer.byteLength(value);
+    if (size > limit) throw new ValueTooLargeError(wire, size, limit);
+    return size;
+  }
+
+  /**
+   * Every single-key write: validate and encode before anything is sent, then one call on the
+   * key's node. Not async, so an uncompressed write costs no extra microtask.
+   */
+  #store<T>(command: string, key: string, value: unknown, options: WriteOptions, send: (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl) => Promise<T>): Promise<T> {
+    let routed: RoutedKey;
+    let ttl: Ttl;
+    let encoded: EncodedValue | Promise<EncodedValue>;
+    let slot: NodeSlot;
+    try {
+      routed = this.#route(key);
+      ttl = this.#ttl(options.ttl);
+      encoded = this.#codec.encode(value);
+      slot = this.#writableSlot(routed);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const write = (item: EncodedValue): Promise<T> => {
+      slot.stats.bytesOut += this.#checkSize(routed.wire, item);
+      // A server whose own limit (item_size_max) is lower fails with ERR_VALUE_TOO_LARGE from the node.
+      if (this.#traced()) return this.#run(slot, command, routed.wire, options, (node) => send(node, routed.wire, item, ttl));
+      const refusal = slot.refuse(options.signal);
+      if (refusal !== undefined) return Promise.reject(refusal);
+      return slot.track(command, options.timeoutMs ?? this.#options.timeoutMs, options.signal, send(slot.node, routed.wire, item, ttl));
+    };
+    if (encoded instanceof Promise) return encoded.then(write);
+    try {
+      return write(encoded);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #decodeCounted<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined): T | undefined | Promise<T> {
@@ -379,21 +412,16 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     return this.#codec.decode(wire, item) as T | Promise<T>;
   }
 
-  async #write<T>(slot: NodeSlot, command: string, wire: string, item: StoredItem, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
-    slot.stats.bytesOut += item.value.length;
-    try {
-      return await this.#run(slot, command, wire, options, operation);
-    } catch (error) {
-      if (error instanceof ServerError && /too large/i.test(error.message)) throw new ValueTooLargeError(wire, item.value.length, this.#options.maxValueBytes);
-      throw error;
-    }
-  }
-
   async #counter(command: 'incr' | 'decr', key: string, delta: number, options: CallOptions): Promise<number | undefined> {
     const routed = this.#route(key);
     if (!Number.isSafeInteger(delta) || delta < 0) throw new ShardcacheError('ERR_INVALID_ARGUMENT', `${command} delta must be a non-negative safe integer, got ${delta}`);
     const slot = this.#writableSlot(routed);
     return this.#run(slot, command, routed.wire, options, (node) => (command === 'incr' ? node.incr(routed.wire, delta, options) : node.decr(routed.wire, delta, options)));
+  }
+
+  /** Someone listens for errors or traces: take the path that reports them. */
+  #traced(): boolean {
+    return commandChannel.hasSubscribers || this.listenerCount('error') > 0;
   }
 
   #run<T>(slot: NodeSlot, command: string, _wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {

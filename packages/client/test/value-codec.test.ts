@@ -1,6 +1,10 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { EncodedValue, StoredItem } from '../src/nodes/cache-node.js';
 import { ValueCodec, VALUE_FLAGS } from '../src/values/value-codec.js';
+
+/** What a node would read back after storing an encoded value. */
+const stored = ({ value, flags }: EncodedValue): StoredItem => ({ value: Buffer.from(value), flags });
 import { defaultTtlOption, normalizeTtl } from '../src/values/ttl.js';
 
 describe('ValueCodec', () => {
@@ -15,7 +19,7 @@ describe('ValueCodec', () => {
   ])('round-trips %s with its format flag', async (_name, value, flags) => {
     const item = await codec.encode(value);
     expect(item.flags).toBe(flags);
-    expect(await codec.decode('k', item)).toEqual(value);
+    expect(await codec.decode('k', stored(item))).toEqual(value);
   });
 
   it('compresses values at or above the threshold, only when that saves bytes', async () => {
@@ -24,7 +28,7 @@ describe('ValueCodec', () => {
     const item = await small.encode(text);
     expect(item.flags).toBe(VALUE_FLAGS.UTF8 | VALUE_FLAGS.COMPRESSED);
     expect(item.value).toEqual(deflateRawSync(Buffer.from(text)));
-    expect(await small.decode('k', item)).toBe(text);
+    expect(await small.decode('k', stored(item))).toBe(text);
     const random = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 7919) % 251));
     expect((await small.encode(random)).flags & VALUE_FLAGS.COMPRESSED).toBe(0);
     expect((await new ValueCodec({ compressAbove: false }).encode(text)).flags).toBe(VALUE_FLAGS.UTF8);
@@ -38,7 +42,7 @@ describe('ValueCodec', () => {
 
   it('uses a custom serializer', async () => {
     const custom = new ValueCodec({ serializer: { serialize: (v) => `<${String(v)}>`, deserialize: (b) => b.toString().slice(1, -1) } });
-    expect(await custom.decode('k', await custom.encode(7))).toBe('7');
+    expect(await custom.decode('k', stored(await custom.encode(7)))).toBe('7');
   });
 
   it('turns corrupt bytes into ERR_DECODE naming the key', async () => {

@@ -16,10 +16,22 @@ export interface VersionedItem extends StoredItem {
   readonly cas: string;
 }
 
+/**
+ * Bytes to write: a Buffer, or a string written as UTF-8. Strings stay strings down to the
+ * driver, which writes them without an intermediate Buffer.
+ */
+export type Payload = Buffer | string;
+
+/** A value ready to write: its payload and flags. */
+export interface EncodedValue {
+  readonly value: Payload;
+  readonly flags: number;
+}
+
 /** One write for `setMany`. */
 export interface WriteEntry {
   readonly key: string;
-  readonly value: Buffer;
+  readonly value: Payload;
   readonly flags: number;
   readonly ttl: Ttl;
 }
@@ -66,14 +78,15 @@ export interface CacheNode {
 
   get(key: string, options?: CallOptions): Promise<StoredItem | undefined>;
   gets(key: string, options?: CallOptions): Promise<VersionedItem | undefined>;
-  getMany(keys: readonly string[], options?: CallOptions): Promise<Map<string, StoredItem>>;
+  /** Items aligned with `keys` (undefined for a miss): one round trip where the protocol allows. */
+  getMany(keys: readonly string[], options?: CallOptions): Promise<(StoredItem | undefined)[]>;
 
-  set(key: string, value: Buffer, flags: number, ttl: Ttl, options?: CallOptions): Promise<void>;
+  set(key: string, value: Payload, flags: number, ttl: Ttl, options?: CallOptions): Promise<void>;
   /** Stores only if the key is absent; false when it exists. */
-  add(key: string, value: Buffer, flags: number, ttl: Ttl, options?: CallOptions): Promise<boolean>;
+  add(key: string, value: Payload, flags: number, ttl: Ttl, options?: CallOptions): Promise<boolean>;
   /** Stores only if the key exists; false when it is absent. */
-  replace(key: string, value: Buffer, flags: number, ttl: Ttl, options?: CallOptions): Promise<boolean>;
-  cas(key: string, value: Buffer, flags: number, ttl: Ttl, cas: string, options?: CallOptions): Promise<CasResult>;
+  replace(key: string, value: Payload, flags: number, ttl: Ttl, options?: CallOptions): Promise<boolean>;
+  cas(key: string, value: Payload, flags: number, ttl: Ttl, cas: string, options?: CallOptions): Promise<CasResult>;
   setMany(entries: readonly WriteEntry[], options?: CallOptions): Promise<void>;
 
   /** False when there was nothing to delete. */

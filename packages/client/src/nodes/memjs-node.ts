@@ -1,5 +1,5 @@
 import memjs from 'memjs';
-import { ClosedError, ConnectionError, ServerError, UnsupportedError } from '../errors.js';
+import { ClosedError, ConnectionError, ServerError, UnsupportedError, ValueTooLargeError } from '../errors.js';
 import { abortable } from '../internal/abortable.js';
 import type { CacheNode, CallOptions, NodeCapabilities, StoredItem, Ttl } from './cache-node.js';
 import { readHeader, withHeader } from './value-header.js';
@@ -101,16 +101,7 @@ export function createMemjsNode(options: MemjsNodeOptions): CacheNode {
     capabilities: CAPABILITIES,
     get: (key, o) => call(() => get(key), o),
     gets: () => Promise.reject(new UnsupportedError(id, 'gets', 'memjs 1.3 does not return CAS tokens')),
-    getMany: (keys, o) =>
-      call(async () => {
-        const items = await Promise.all(keys.map((key) => get(key)));
-        const found = new Map<string, StoredItem>();
-        keys.forEach((key, index) => {
-          const item = items[index];
-          if (item !== undefined) found.set(key, item);
-        });
-        return found;
-      }, o),
+    getMany: (keys, o) => call(() => Promise.all(keys.map(get)), o),
     set: (key, value, flags, ttl, o) =>
       call(async () => {
         await client.set(key, withHeader(value, flags), { expires: expires(ttl) });
@@ -159,8 +150,9 @@ export function createMemjsNode(options: MemjsNodeOptions): CacheNode {
 
 /** The one place memjs' errors are narrowed: status replies versus connection trouble. */
 function translate(id: string, error: unknown): Error {
-  if (error instanceof ClosedError || error instanceof ConnectionError || error instanceof ServerError) return error;
+  if (error instanceof ClosedError || error instanceof ConnectionError || error instanceof ServerError || error instanceof ValueTooLargeError) return error;
   const reason = error instanceof Error ? error.message : String(error);
+  if (/Value too large/i.test(reason)) return new ValueTooLargeError(id, reason);
   if (/^MemJS [A-Z]+: /.test(reason)) return new ServerError(id, reason, { cause: error });
   return new ConnectionError(id, reason, { cause: error });
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
-import { ClosedError, ConnectionError, ServerError } from '../errors.js';
+import { ClosedError, ConnectionError, ServerError, ValueTooLargeError } from '../errors.js';
 import { abortable } from '../internal/abortable.js';
-import type { CacheNode, CallOptions, CasResult, NodeCapabilities, StoredItem, Ttl, VersionedItem, WriteEntry } from './cache-node.js';
+import type { CacheNode, CallOptions, CasResult, NodeCapabilities, Payload, StoredItem, Ttl, VersionedItem, WriteEntry } from './cache-node.js';
 import { readHeader, withHeader } from './value-header.js';
 
 /** How to reach one redis server. */
@@ -102,11 +102,10 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
   }
 
   /** SET with an optional TTL and condition; resolves true when the server stored it. */
-  async function store(key: string, value: Buffer, flags: number, ttl: Ttl, condition?: 'NX' | 'XX'): Promise<boolean> {
-    const args: (string | Buffer | number)[] = [key, withHeader(value, flags)];
-    if (ttl !== null) args.push('EX', ttl);
-    if (condition !== undefined) args.push(condition);
-    return (await client.call('SET', args)) === 'OK';
+  function store(key: string, value: Payload, flags: number, ttl: Ttl, condition?: 'NX' | 'XX'): Promise<boolean> {
+    const stored = withHeader(value, flags);
+    const pending = ttl === null ? (condition === undefined ? client.set(key, stored) : client.call('SET', [key, stored, condition])) : condition === undefined ? client.set(key, stored, 'EX', ttl) : client.call('SET', [key, stored, 'EX', ttl, condition]);
+    return pending.then(isOk);
   }
 
   return {
@@ -115,28 +114,15 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
     connect: async () => {
       if (client.status !== 'ready') await connect();
     },
-    get: (key, o) => call(async () => decode(await client.getBuffer(key)), o),
+    get: (key, o) => call(() => client.getBuffer(key).then(decode), o),
     gets: (key, o) =>
       call(async (): Promise<VersionedItem | undefined> => {
         const stored = await client.getBuffer(key);
         if (stored === null) return undefined;
         return { ...readHeader(stored), cas: createHash('sha1').update(stored).digest('hex') };
       }, o),
-    getMany: (keys, o) =>
-      call(async () => {
-        const found = new Map<string, StoredItem>();
-        if (keys.length === 0) return found;
-        const values = await client.mgetBuffer(...keys);
-        keys.forEach((key, index) => {
-          const stored = values[index];
-          if (stored !== null && stored !== undefined) found.set(key, readHeader(stored));
-        });
-        return found;
-      }, o),
-    set: (key, value, flags, ttl, o) =>
-      call(async () => {
-        await store(key, value, flags, ttl);
-      }, o),
+    getMany: (keys, o) => call(() => (keys.length === 0 ? Promise.resolve([]) : client.mgetBuffer(...keys).then(decodeAll)), o),
+    set: (key, value, flags, ttl, o) => call(() => store(key, value, flags, ttl).then(toVoid), o),
     add: (key, value, flags, ttl, o) => call(() => store(key, value, flags, ttl, 'NX'), o),
     replace: (key, value, flags, ttl, o) => call(() => store(key, value, flags, ttl, 'XX'), o),
     cas: (key, value, flags, ttl, cas, o) =>
@@ -183,6 +169,13 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
   };
 }
 
+const isOk = (reply: unknown): boolean => reply === 'OK';
+const toVoid = (): void => undefined;
+
+function decodeAll(stored: (Buffer | null)[]): (StoredItem | undefined)[] {
+  return stored.map(decode);
+}
+
 function decode(stored: Buffer | null): StoredItem | undefined {
   return stored === null ? undefined : readHeader(stored);
 }
@@ -208,8 +201,12 @@ function parseInfo(info: string): Record<string, string> {
 
 /** The one place ioredis' errors are narrowed: server replies versus connection trouble. */
 function translate(id: string, error: unknown): Error {
-  if (error instanceof ClosedError || error instanceof ConnectionError || error instanceof ServerError) return error;
-  if (error instanceof Error && error.name === 'ReplyError') return new ServerError(id, error.message, { cause: error });
+  if (error instanceof ClosedError || error instanceof ConnectionError || error instanceof ServerError || error instanceof ValueTooLargeError) return error;
+  if (error instanceof Error && error.name === 'ReplyError') {
+    // proto-max-bulk-len or maxmemory refusing one value.
+    if (/too large|invalid bulk length|string exceeds maximum/i.test(error.message)) return new ValueTooLargeError(id, error.message);
+    return new ServerError(id, error.message, { cause: error });
+  }
   const reason = error instanceof Error ? error.message : String(error);
   return new ConnectionError(id, reason, { cause: error });
 }

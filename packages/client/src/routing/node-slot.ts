@@ -37,30 +37,50 @@ export class NodeSlot {
   }
 
   /**
-   * Runs `operation` on this node within `timeoutMs`. The caller's wait ends at the deadline or
-   * when `signal` aborts; the node's request may still be in flight and keeps counting against
-   * `maxInFlight` until the server answers or the connection drops.
+   * Why a call may not start on this node now (ERR_OVERLOADED, ERR_BREAKER_OPEN, the signal's
+   * reason), or undefined when it may. Callers check this before sending anything.
    */
-  run<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
+  refuse(signal: AbortSignal | undefined): unknown {
     const { stats, options } = this;
     if (stats.inFlight >= options.maxInFlight) {
       stats.recordError('ERR_OVERLOADED');
-      return Promise.reject(new OverloadedError(this.id, options.maxInFlight));
+      return new OverloadedError(this.id, options.maxInFlight);
     }
     try {
       options.gate.admit();
     } catch (error) {
       stats.recordError(codeOf(error));
-      return Promise.reject(error);
+      return error;
     }
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    return signal?.aborted === true ? signal.reason : undefined;
+  }
+
+  /**
+   * Follows a request already sent (after `refuse()` said yes) until `timeoutMs`. The caller's
+   * wait ends at the deadline or when `signal` aborts; the request itself keeps counting
+   * against `maxInFlight` until the server answers or the connection drops.
+   */
+  track<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const call = new PendingCall<T>(this, command, timeoutMs, signal, resolve, reject);
-      operation().then(
+      request.then(
         (value) => call.succeed(value),
         (error: unknown) => call.fail(error),
       );
     });
+  }
+
+  /** `refuse`, then `operation` and `track`: for calls off the hot path. */
+  run<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
+    const refusal = this.refuse(signal);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    let request: Promise<T>;
+    try {
+      request = operation();
+    } catch (error) {
+      request = Promise.reject(error);
+    }
+    return this.track(command, timeoutMs, signal, request);
   }
 
   /** Resolves once no caller is waiting on this node (deadlines bound the wait). */

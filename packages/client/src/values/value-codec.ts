@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
 import { DecodeError, InvalidOptionError } from '../errors.js';
-import type { StoredItem } from '../nodes/cache-node.js';
+import type { EncodedValue, StoredItem } from '../nodes/cache-node.js';
 
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
@@ -67,21 +67,23 @@ export class ValueCodec {
     this.#compressAbove = compressAbove === false ? Infinity : compressAbove;
   }
 
-  async encode(value: unknown): Promise<StoredItem> {
-    let bytes: Buffer;
-    let flags: number;
-    if (Buffer.isBuffer(value)) [bytes, flags] = [value, VALUE_FLAGS.RAW];
-    else if (value instanceof Uint8Array) [bytes, flags] = [Buffer.from(value.buffer, value.byteOffset, value.byteLength), VALUE_FLAGS.RAW];
-    else if (typeof value === 'string') [bytes, flags] = [Buffer.from(value, 'utf8'), VALUE_FLAGS.UTF8];
-    else {
-      const serialized = this.#serializer.serialize(value);
-      [bytes, flags] = [typeof serialized === 'string' ? Buffer.from(serialized, 'utf8') : serialized, VALUE_FLAGS.SERIALIZED];
-    }
-    if (bytes.length >= this.#compressAbove) {
-      const compressed = await deflate(bytes);
-      if (compressed.length < bytes.length) return { value: compressed, flags: flags | VALUE_FLAGS.COMPRESSED };
-    }
-    return { value: bytes, flags };
+  /**
+   * The bytes and flags for a value. Synchronous unless the value is compressed (then a
+   * Promise: deflate runs off the main thread), so the common write path adds no microtask.
+   */
+  encode(value: unknown): EncodedValue | Promise<EncodedValue> {
+    if (typeof value === 'string') return this.#maybeCompress(value, VALUE_FLAGS.UTF8);
+    if (Buffer.isBuffer(value)) return this.#maybeCompress(value, VALUE_FLAGS.RAW);
+    if (value instanceof Uint8Array) return this.#maybeCompress(Buffer.from(value.buffer, value.byteOffset, value.byteLength), VALUE_FLAGS.RAW);
+    return this.#maybeCompress(this.#serializer.serialize(value), VALUE_FLAGS.SERIALIZED);
+  }
+
+  #maybeCompress(payload: Buffer | string, flags: number): EncodedValue | Promise<EncodedValue> {
+    // A string of n UTF-16 units has at most 3n UTF-8 bytes: most strings skip the count.
+    if (payload.length * (typeof payload === 'string' ? 3 : 1) < this.#compressAbove) return { value: payload, flags };
+    const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+    if (bytes.length < this.#compressAbove) return { value: payload, flags };
+    return deflate(bytes).then((compressed) => (compressed.length < bytes.length ? { value: compressed, flags: flags | VALUE_FLAGS.COMPRESSED } : { value: payload, flags }));
   }
 
   /**
