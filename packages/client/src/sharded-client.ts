@@ -57,6 +57,10 @@ export interface ClientStats {
  * await cache.close();
  */
 const NO_OPTIONS: CallOptions = Object.freeze({});
+// Module-level senders: a write allocates no closure to say what to send.
+const sendSet = (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl): Promise<void> => node.set(wire, item.value, item.flags, ttl);
+const sendAdd = (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl): Promise<boolean> => node.add(wire, item.value, item.flags, ttl);
+const sendReplace = (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl): Promise<boolean> => node.replace(wire, item.value, item.flags, ttl);
 
 export class ShardedClient extends EventEmitter<ClientEvents> {
   readonly #options: ResolvedOptions;
@@ -132,23 +136,23 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     // The hot path: no closure around the request, one promise for the caller.
     const refusal = owner.refuse(options.signal);
     if (refusal !== undefined) return Promise.reject(refusal);
-    return owner
-      .track('get', options.timeoutMs ?? this.#options.timeoutMs, options.signal, owner.node.get(routed.wire))
-      .then((item) => this.#decodeCounted<T>(owner, routed.wire, item));
+    return owner.track('get', options.timeoutMs ?? this.#options.timeoutMs, options.signal, owner.node.get(routed.wire), (item) =>
+      this.#decodeCounted<T>(owner, routed.wire, item),
+    ) as Promise<T | undefined>;
   }
 
   set(key: string, value: unknown, options: WriteOptions = NO_OPTIONS): Promise<void> {
-    return this.#store('set', key, value, options, (node, wire, item, ttl) => node.set(wire, item.value, item.flags, ttl));
+    return this.#store('set', key, value, options, sendSet);
   }
 
   /** Stores only if absent; false when the key exists. */
   add(key: string, value: unknown, options: WriteOptions = NO_OPTIONS): Promise<boolean> {
-    return this.#store('add', key, value, options, (node, wire, item, ttl) => node.add(wire, item.value, item.flags, ttl));
+    return this.#store('add', key, value, options, sendAdd);
   }
 
   /** Stores only if present; false when the key is absent. */
   replace(key: string, value: unknown, options: WriteOptions = NO_OPTIONS): Promise<boolean> {
-    return this.#store('replace', key, value, options, (node, wire, item, ttl) => node.replace(wire, item.value, item.flags, ttl));
+    return this.#store('replace', key, value, options, sendReplace);
   }
 
   /** The value and its version token, for `cas`. */
@@ -383,24 +387,22 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       ttl = this.#ttl(options.ttl);
       encoded = this.#codec.encode(value);
       slot = this.#writableSlot(routed);
+      if (!(encoded instanceof Promise)) return this.#send(slot, command, routed.wire, encoded, ttl, options, send);
     } catch (error) {
       return Promise.reject(error);
     }
-    const write = (item: EncodedValue): Promise<T> => {
-      slot.stats.bytesOut += this.#checkSize(routed.wire, item);
-      // A server whose own limit (item_size_max) is lower fails with ERR_VALUE_TOO_LARGE from the node.
-      if (this.#traced()) return this.#run(slot, command, routed.wire, options, (node) => send(node, routed.wire, item, ttl));
-      const refusal = slot.refuse(options.signal);
-      if (refusal !== undefined) return Promise.reject(refusal);
-      return slot.track(command, options.timeoutMs ?? this.#options.timeoutMs, options.signal, send(slot.node, routed.wire, item, ttl));
-    };
-    if (encoded instanceof Promise) return encoded.then(write);
-    try {
-      return write(encoded);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return encoded.then((item) => this.#send(slot, command, routed.wire, item, ttl, options, send));
   }
+
+  /** Sends one encoded write. A server whose own limit is lower fails with ERR_VALUE_TOO_LARGE from the node. */
+  #send<T>(slot: NodeSlot, command: string, wire: string, item: EncodedValue, ttl: Ttl, options: WriteOptions, send: (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl) => Promise<T>): Promise<T> {
+    slot.stats.bytesOut += this.#checkSize(wire, item);
+    if (this.#traced()) return this.#run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
+    const refusal = slot.refuse(options.signal);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return slot.track(command, options.timeoutMs ?? this.#options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
+  }
+
 
   #decodeCounted<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined): T | undefined | Promise<T> {
     if (item === undefined) {

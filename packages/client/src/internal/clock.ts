@@ -7,8 +7,11 @@ export type { Clock } from '@shardcache/health';
  * it; health snapshots need epoch time), and unref'd timers. Shared with the health registry,
  * so one injected clock drives deadlines, latencies, ejection and probes alike.
  */
+// Read once: `performance.timeOrigin` is a checked getter, too slow to read per call.
+const origin = performance.timeOrigin;
+
 export const systemClock: Clock = Object.freeze({
-  now: () => performance.timeOrigin + performance.now(),
+  now: () => origin + performance.now(),
   schedule: (callback: () => void, ms: number) => {
     const timer = setTimeout(callback, ms);
     timer.unref();

@@ -60,9 +60,12 @@ export class NodeSlot {
    * wait ends at the deadline or when `signal` aborts; the request itself keeps counting
    * against `maxInFlight` until the server answers or the connection drops.
    */
-  track<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const call = new PendingCall<T>(this, command, timeoutMs, signal, resolve, reject);
+  track<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: Promise<T>): Promise<T>;
+  /** As above, resolving with `map(value)` (a throw rejects): saves the caller a `.then`. */
+  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: Promise<T>, map: (value: T) => R): Promise<R>;
+  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: Promise<T>, map?: (value: T) => R): Promise<T | R> {
+    return new Promise<T | R>((resolve, reject) => {
+      const call = new PendingCall<T, R>(this, command, timeoutMs, signal, resolve, reject, map);
       request.then(
         (value) => call.succeed(value),
         (error: unknown) => call.fail(error),
@@ -98,7 +101,7 @@ export class NodeSlot {
 }
 
 /** One call in flight: settles its caller once, from the reply, the deadline or the signal. */
-class PendingCall<T> implements Expirable {
+class PendingCall<T, R = T> implements Expirable {
   at = 0;
   done = false;
   readonly #slot: NodeSlot;
@@ -106,11 +109,21 @@ class PendingCall<T> implements Expirable {
   readonly #timeoutMs: number;
   readonly #signal: AbortSignal | undefined;
   readonly #started: number;
-  readonly #resolve: (value: T) => void;
+  readonly #resolve: (value: T | R) => void;
   readonly #reject: (error: unknown) => void;
+  readonly #map: ((value: T) => R) | undefined;
   readonly #onAbort: (() => void) | undefined;
 
-  constructor(slot: NodeSlot, command: string, timeoutMs: number, signal: AbortSignal | undefined, resolve: (value: T) => void, reject: (error: unknown) => void) {
+  constructor(
+    slot: NodeSlot,
+    command: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    resolve: (value: T | R) => void,
+    reject: (error: unknown) => void,
+    map: ((value: T) => R) | undefined,
+  ) {
+    this.#map = map;
     this.#slot = slot;
     this.#command = command;
     this.#timeoutMs = timeoutMs;
@@ -138,7 +151,15 @@ class PendingCall<T> implements Expirable {
     if (!this.#finish()) return;
     const latency = options.clock.now() - this.#started;
     options.gate.success(latency);
-    this.#resolve(value);
+    if (this.#map === undefined) {
+      this.#resolve(value);
+      return;
+    }
+    try {
+      this.#resolve(this.#map(value));
+    } catch (error) {
+      this.#reject(error);
+    }
   }
 
   fail(error: unknown): void {
