@@ -1,1 +1,29 @@
-export {};
+// The package's one public entry: every export is named here (STYLE.md: no `export *`).
+export { diff } from './diff.js';
+export {
+  DuplicateNodeError,
+  InvalidConfigError,
+  InvalidKeyError,
+  InvalidServerError,
+  InvalidWeightError,
+  RingEmptyError,
+  RingError,
+  UnknownDistributionError,
+  UnknownHashError,
+  UnknownNodeError,
+  UnsupportedError,
+} from './errors.js';
+export { hashKey, hashNames } from './hash-key.js';
+export type { HashName } from './hash-key.js';
+export { md5Digest } from './hash/md5.js';
+export type { HashOption } from './internal/hash-option.js';
+export { ketamaRing } from './ketama.js';
+export type { KetamaOptions } from './ketama.js';
+export { libmemcachedRing } from './libmemcached.js';
+export type { LibmemcachedOptions, LibmemcachedServer } from './libmemcached.js';
+export { modulaRing } from './modula.js';
+export type { ModulaOptions } from './modula.js';
+export type { Key, Ring, RingDiff, RingFlow, RingNode, RingNodeInput, WeightUpdate } from './ring.js';
+export { parseTwemproxyConfig } from './twemproxy-config.js';
+export { twemproxyRing } from './twemproxy.js';
+export type { TwemproxyPool, TwemproxyServer } from './twemproxy.js';
