@@ -52,6 +52,8 @@ export interface ShardedClientOptions {
    */
   readonly health?: ClientHealthOptions;
   readonly nodeFactory?: NodeFactory;
+  /** Put keys in `shardcache:command` trace messages (values are never traced). Default false. */
+  readonly traceKeys?: boolean;
   /** Time and timers for deadlines, latencies, ejection and probes. */
   readonly clock?: Clock;
 }
@@ -84,6 +86,7 @@ export interface ResolvedOptions {
   readonly connection: ConnectionOptions;
   readonly clock: Clock;
   readonly health: ClientHealthOptions;
+  readonly traceKeys: boolean;
   readonly pool: TwemproxyPool | undefined;
 }
 
@@ -121,6 +124,7 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     connection: options.connection ?? {},
     clock: options.clock ?? systemClock,
     health: { autoEjectHosts: true, ...(pool === undefined ? {} : withoutTimeout(fromTwemproxyPool(pool))), ...options.health },
+    traceKeys: options.traceKeys === true,
     pool,
   };
 }

@@ -144,10 +144,13 @@ export class NodeUnavailableError extends ShardcacheError {
 /** Some keys of a multi-key call failed; `failures` says which and why, `values` holds the rest. */
 export class PartialFailureError extends ShardcacheError {
   readonly failures: readonly KeyFailure[];
+  /** What the call would have returned: the values (or counts) of the keys that succeeded. */
+  readonly partial: unknown;
 
-  constructor(failures: readonly KeyFailure[], total: number) {
+  constructor(failures: readonly KeyFailure[], total: number, partial: unknown) {
     super('ERR_PARTIAL_FAILURE', `${failures.length} of ${total} keys failed (first: ${failures[0]?.error.code ?? 'none'})`);
     this.failures = failures;
+    this.partial = partial;
   }
 }
 

@@ -32,7 +32,7 @@ export type { RedisNodeOptions } from './nodes/redis-node.js';
 export type { HealthGate } from './routing/health-gate.js';
 export type { FailoverPolicy, RingChange } from './routing/router.js';
 export { ShardedClient } from './sharded-client.js';
-export type { CallOptions, ClientStats, SetEntry, WriteOptions } from './sharded-client.js';
+export type { CallOptions, ClientStats, ManyOptions, SetEntry, WriteOptions } from './sharded-client.js';
 export type { NodeStatsSnapshot } from './stats/node-stats.js';
 export type { TtlInput } from './values/ttl.js';
 export { VALUE_FLAGS } from './values/value-codec.js';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { HealthRegistry } from '@shardcache/health';
 import { resolveOptions, type NodeFactory, type ResolvedOptions, type ShardedClientOptions } from './client-options.js';
-import { ClosedError, NodeUnavailableError, ShardcacheError, ValueTooLargeError } from './errors.js';
+import { ClosedError, NodeUnavailableError, PartialFailureError, ShardcacheError, ValueTooLargeError, type KeyFailure } from './errors.js';
 import type { ClientEvents } from './events.js';
 import { DeadlineQueue } from './internal/deadline-queue.js';
 import { commandChannel, ringChannel } from './internal/tracing.js';
@@ -22,6 +22,15 @@ export interface CallOptions {
   /** Overrides the client's `timeoutMs` for this call. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+}
+
+/** Options for multi-key calls. */
+export interface ManyOptions extends CallOptions {
+  /**
+   * Throw ERR_PARTIAL_FAILURE (carrying `failures` and the partial result) when any key failed,
+   * instead of returning the failures beside the results. Default false.
+   */
+  readonly throwOnPartialFailure?: boolean;
 }
 
 /** Options for writes. */
@@ -199,7 +208,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
    * Reads many keys: one multi-get per node, all nodes in parallel. `values` follows the order
    * of `keys`; keys whose node failed are listed in `failures` (their value is undefined).
    */
-  async getMany<T = unknown>(keys: readonly string[], options: CallOptions = NO_OPTIONS): Promise<ManyResult<T>> {
+  async getMany<T = unknown>(keys: readonly string[], options: ManyOptions = NO_OPTIONS): Promise<ManyResult<T>> {
     const routed = keys.map((key) => this.#route(key));
     const values: (T | undefined)[] = new Array<T | undefined>(keys.length).fill(undefined);
     const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
@@ -221,11 +230,11 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       keys,
     );
     await Promise.all(compressed);
-    return { values, failures };
+    return settleMany({ values, failures }, keys.length, options);
   }
 
   /** Writes many keys: one pipeline (or batch) per node, in parallel. Not atomic across nodes. */
-  async setMany(entries: readonly SetEntry[], options: CallOptions = {}): Promise<Pick<ManyResult<never>, 'failures'>> {
+  async setMany(entries: readonly SetEntry[], options: ManyOptions = NO_OPTIONS): Promise<Pick<ManyResult<never>, 'failures'>> {
     const keys = entries.map((entry) => entry.key);
     const routed = keys.map((key) => this.#route(key));
     const writes: WriteEntry[] = await Promise.all(
@@ -238,18 +247,18 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     );
     const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
     const failures = await this.#perNode(groups, 'setMany', options, (slot, indexes) => slot.node.setMany(indexes.map((index) => writes[index] as WriteEntry), options), () => undefined, keys);
-    return { failures };
+    return settleMany({ failures }, keys.length, options);
   }
 
   /** Deletes many keys; `deleted` counts those that existed. */
-  async deleteMany(keys: readonly string[], options: CallOptions = {}): Promise<{ deleted: number } & Pick<ManyResult<never>, 'failures'>> {
+  async deleteMany(keys: readonly string[], options: ManyOptions = NO_OPTIONS): Promise<{ deleted: number } & Pick<ManyResult<never>, 'failures'>> {
     const routed = keys.map((key) => this.#route(key));
     let deleted = 0;
     const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
     const failures = await this.#perNode(groups, 'deleteMany', options, (slot, indexes) => slot.node.deleteMany(indexes.map((index) => routed[index]?.wire ?? ''), options), (_slot, _indexes, count) => {
       deleted += count;
     }, keys);
-    return { deleted, failures };
+    return settleMany({ deleted, failures }, keys.length, options);
   }
 
   /** Removes every item on every node (not only this client's prefix). */
@@ -426,10 +435,15 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     return commandChannel.hasSubscribers || this.listenerCount('error') > 0;
   }
 
-  #run<T>(slot: NodeSlot, command: string, _wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
+  #run<T>(slot: NodeSlot, command: string, wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
     const result = commandChannel.hasSubscribers
-      ? commandChannel.tracePromise(() => slot.run(command, timeoutMs, options.signal, () => operation(slot.node)), { command, node: slot.id })
+      ? commandChannel.tracePromise(() => slot.run(command, timeoutMs, options.signal, () => operation(slot.node)), {
+          command,
+          node: slot.id,
+          // Keys only when the application opted in; values never.
+          ...(this.#options.traceKeys && wire !== undefined ? { key: wire } : {}),
+        })
       : slot.run(command, timeoutMs, options.signal, () => operation(slot.node));
     return this.listenerCount('error') === 0 ? result : result.catch((error: unknown) => {
       this.emit('error', { node: slot.id, error: asShardcacheError(error) });
@@ -481,6 +495,12 @@ function defaultNodeFactory(...[address, { backend, options }]: Parameters<NodeF
     });
   }
   return createMemjsNode({ id: address.id, host: address.host, port: address.port, ...credentials });
+}
+
+/** Returns a multi-key result, or throws it inside ERR_PARTIAL_FAILURE when asked to. */
+function settleMany<R extends { readonly failures: readonly KeyFailure[] }>(result: R, total: number, options: ManyOptions): R {
+  if (options.throwOnPartialFailure === true && result.failures.length > 0) throw new PartialFailureError(result.failures, total, result);
+  return result;
 }
 
 /** Errors from other layers (health's ERR_BREAKER_OPEN, a caller's abort) keep their code. */
