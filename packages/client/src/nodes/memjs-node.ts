@@ -81,9 +81,10 @@ export function createMemjsNode(options: MemjsNodeOptions): CacheNode {
   async function get(key: string): Promise<StoredItem | undefined> {
     const { value, flags } = await client.get(key);
     if (value === null) return undefined;
-    // Flags another client stored natively win over our in-band header.
+    // memjs writes flags 0 only, so native flags mean another client's format (pylibmc's
+    // pickle is 1, which is our UTF-8 code): hand its bytes over raw rather than guess.
     const native = flags !== null && flags.length >= 4 ? flags.readUInt32BE(0) : 0;
-    return native === 0 ? readHeader(value) : { value, flags: native };
+    return native === 0 ? readHeader(value) : { value, flags: 0 };
   }
 
   async function counter(key: string, delta: number, direction: 'increment' | 'decrement'): Promise<number | undefined> {

@@ -35,11 +35,11 @@ export async function serverTtl(kind: 'memcached' | 'redis', port: number, key: 
 }
 
 /** Writes raw bytes under a key the way another client would: no flags, no header. */
-export async function rawSet(kind: 'memcached' | 'redis', port: number, key: string, value: Buffer): Promise<void> {
+export async function rawSet(kind: 'memcached' | 'redis', port: number, key: string, value: Buffer, memcachedFlags = 0): Promise<void> {
   const command =
     kind === 'redis'
       ? Buffer.concat([Buffer.from(`*3\r\n$3\r\nSET\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n$${value.length}\r\n`), value, Buffer.from('\r\n')])
-      : Buffer.concat([Buffer.from(`set ${key} 0 0 ${value.length}\r\n`), value, Buffer.from('\r\n')]);
+      : Buffer.concat([Buffer.from(`set ${key} ${memcachedFlags} 0 ${value.length}\r\n`), value, Buffer.from('\r\n')]);
   await rawCommand(port, command, kind === 'redis' ? /\+OK\r\n$/ : /STORED\r\n$/);
 }
 
