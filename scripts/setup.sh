@@ -1,24 +1,23 @@
 #!/usr/bin/env bash
 # `npm run setup`: everything a fresh machine needs before `npm run demo` or `npm test`.
-#   1. npm ci (exact dependencies from package-lock.json)
-#   2. memcached and redis-server, installed with apt only where missing (idempotent)
+#   1. memcached and redis-server: found on PATH, or installed with apt where missing
+#      (idempotent; without apt it says what to install and exits non-zero, before anything else)
+#   2. npm ci (exact dependencies from package-lock.json)
 #   3. a build of every package (tsc -b), so the CLI runs from dist/
 # Tests start their own servers on free loopback ports; any daemon apt starts is never used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-npm ci --no-audit --no-fund
-
 missing=()
 command -v memcached >/dev/null 2>&1 || missing+=(memcached)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+sudo=()
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "setup: ${missing[*]} not found and this machine has no apt-get." >&2
     echo "setup: install memcached (1.6+) and redis-server (7+) with your package manager, then run 'npm run setup' again." >&2
     exit 1
   fi
-  sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     if ! command -v sudo >/dev/null 2>&1; then
       echo "setup: installing ${missing[*]} needs root, and sudo is not available. Run as root or install them yourself." >&2
@@ -26,6 +25,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
     sudo=(sudo)
   fi
+fi
+
+npm ci --no-audit --no-fund
+
+if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get"
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,25 @@
+// `npm run setup` on a machine without apt and without the servers must stop at once with a
+// message naming what to install, before it touches anything (no npm ci, no build).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+
+const SCRIPT = fileURLToPath(new URL('../scripts/setup.sh', import.meta.url));
+const bin = mkdtempSync(join(tmpdir(), 'setup-path-'));
+afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+it('fails fast and says what to install when the servers are missing and there is no apt-get', async () => {
+  // A PATH with the shell tools the script needs, and no memcached, redis-server, apt-get or npm.
+  for (const tool of ['bash', 'dirname', 'id']) symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
+  const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile('/usr/bin/bash', [SCRIPT], { env: { PATH: bin } }, (error, _stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number(error.code), stderr });
+    });
+  });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('memcached redis-server not found and this machine has no apt-get');
+  expect(result.stderr).toContain('install memcached (1.6+) and redis-server (7+)');
+});
