@@ -1,0 +1,38 @@
+// Credentials reach the server and nothing else: not errors, not events, not stats.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFleet, type Fleet } from '@shardcache/chaos';
+import { ShardedClient } from '../src/index.js';
+
+const PASSWORD = 'correct horse battery staple';
+// An ACL user beside the default one (the fleet's readiness probe sends an unauthenticated PING).
+let fleet: Fleet;
+beforeAll(async () => {
+  fleet = await startFleet({ redis: 2, redisOptions: { extraArgs: ['--user', 'app', 'on', `>${PASSWORD}`, '~*', '+@all'] } });
+});
+afterAll(() => fleet.stop());
+
+describe('redis ACL credentials', () => {
+  it('authenticates with username and password', async () => {
+    const client = new ShardedClient({ backend: 'redis', nodes: fleet.redis.map((s) => s.address), connection: { username: 'app', password: PASSWORD } });
+    try {
+      await client.set('acl:1', 'ok');
+      expect(await client.get('acl:1')).toBe('ok');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('fails with a typed error that never contains the password', async () => {
+    const client = new ShardedClient({ backend: 'redis', nodes: fleet.redis.map((s) => s.address), connection: { username: 'app', password: `${PASSWORD} (wrong)` } });
+    const events: string[] = [];
+    client.on('error', ({ error }) => events.push(JSON.stringify({ message: error.message, code: error.code })));
+    try {
+      const error: unknown = await client.get('acl:1').catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: expect.stringMatching(/^ERR_/) });
+      const seen = [String((error as Error).message), JSON.stringify(error), ...events, JSON.stringify(client.stats)].join('\n');
+      expect(seen).not.toContain(PASSWORD);
+    } finally {
+      await client.destroy();
+    }
+  });
+});
