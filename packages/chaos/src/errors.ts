@@ -42,3 +42,37 @@ export class ServerNotInstalledError extends ChaosError {
     );
   }
 }
+
+/** A fault was applied to a node that cannot take it (a network fault on a node without a proxy). */
+export class FaultNotApplicableError extends ChaosError {
+  readonly node: string;
+
+  constructor(node: string, reason: string) {
+    super('ERR_FAULT_NOT_APPLICABLE', `Fault cannot be applied to ${node}: ${reason}`);
+    this.node = node;
+  }
+}
+
+/** A fleet node was used after `stop()` (or the fleet's `stop()`). */
+export class NodeStoppedError extends ChaosError {
+  readonly node: string;
+
+  constructor(node: string) {
+    super('ERR_NODE_STOPPED', `${node} was stopped; start a new fleet instead`);
+    this.node = node;
+  }
+}
+
+/** A scenario's target call did not settle within `callTimeoutMs` (counted in the report, never thrown to callers). */
+export class CallTimeoutError extends ChaosError {
+  constructor(timeoutMs: number) {
+    super('ERR_CALL_TIMEOUT', `the target call did not settle within ${timeoutMs} ms`);
+  }
+}
+
+/** The container runtime could not start (no engine, or testcontainers is not installed). */
+export class RuntimeUnavailableError extends ChaosError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_RUNTIME_UNAVAILABLE', message, options);
+  }
+}

@@ -1,8 +1,45 @@
-export { ChaosError, InvalidOptionError, ServerNotInstalledError, ServerStartError } from './errors.js';
+export { applyFault } from './apply-fault.js';
+export type { ActiveFault, ApplyFaultOptions } from './apply-fault.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
+export {
+  CallTimeoutError,
+  ChaosError,
+  FaultNotApplicableError,
+  InvalidOptionError,
+  NodeStoppedError,
+  RuntimeUnavailableError,
+  ServerNotInstalledError,
+  ServerStartError,
+} from './errors.js';
+export { FaultProxy } from './fault-proxy.js';
+export type { FaultProxyOptions } from './fault-proxy.js';
+export { isNetworkFault, validateFault } from './faults.js';
+export type {
+  BandwidthFault,
+  BlackholeFault,
+  CorruptFault,
+  Direction,
+  Fault,
+  FaultCounters,
+  FlapFault,
+  KillFault,
+  LatencyFault,
+  NetworkFault,
+  PartialFault,
+  PauseFault,
+  ProcessFault,
+  ResetFault,
+} from './faults.js';
 export { startFleet } from './fleet.js';
-export type { Fleet, FleetOptions } from './fleet.js';
+export type { Fleet, FleetOptions, FleetRuntime } from './fleet.js';
+export { FleetNode } from './fleet-node.js';
 export { PID_LOG_ENV } from './internal/pid-log.js';
-export { SERVER_KINDS } from './server-kind.js';
-export type { ServerKind, ServerOptions } from './server-kind.js';
+export { runScenario } from './scenario.js';
+export type { ScenarioOptions, ScenarioTarget, ScheduledFault } from './scenario.js';
+export { buildReport, formatReport } from './scenario-report.js';
+export type { FaultRecord, OperationSample, PhaseStats, ScenarioPhase, ScenarioReport } from './scenario-report.js';
+export { SERVER_KINDS, validateServerOptions } from './server-kind.js';
+export type { ServerCredentials, ServerKind, ServerOptions } from './server-kind.js';
 export { ServerProcess } from './server-process.js';
 export type { ServerProcessOptions } from './server-process.js';

@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ServerNotInstalledError, ServerStartError } from './errors.js';
+import { InvalidOptionError, ServerNotInstalledError, ServerStartError } from './errors.js';
 import { freePort } from './internal/free-port.js';
 import { trackLive, untrackLive } from './internal/live-processes.js';
 import { recordPid } from './internal/pid-log.js';
 import { probeOnce } from './internal/probe.js';
+import { prepareFiles, removeFiles, type PreparedFiles } from './internal/server-files.js';
 import { unwatch, watch } from './internal/watchdog.js';
-import { RECIPES, type ServerKind, type ServerOptions } from './server-kind.js';
+import { RECIPES, validateServerOptions, type ServerKind, type ServerOptions } from './server-kind.js';
 
 /** Options for one server process. */
 export interface ServerProcessOptions extends ServerOptions {
@@ -16,6 +14,8 @@ export interface ServerProcessOptions extends ServerOptions {
   readonly startTimeoutMs?: number;
   /** Grace period between SIGTERM and SIGKILL in `stop()`. Default 2 s. */
   readonly stopGraceMs?: number;
+  /** Listen on exactly this port (a restart on the same address); no retry if it is taken. */
+  readonly port?: number;
 }
 
 const PORT_ATTEMPTS = 5;
@@ -38,16 +38,18 @@ export class ServerProcess {
   readonly pid: number;
   /** Resolves with the exit code (or null after a signal) once the process has exited. */
   readonly exited: Promise<number | null>;
-  readonly #dir: string | undefined;
-  readonly #stopGraceMs: number;
+  /** The options it was started with (a restart reuses them, with `port` fixed). */
+  readonly options: ServerProcessOptions;
+  readonly #files: PreparedFiles | undefined;
   #running = true;
+  #paused = false;
 
-  private constructor(kind: ServerKind, port: number, pid: number, dir: string | undefined, exited: Promise<number | null>, stopGraceMs: number) {
+  private constructor(kind: ServerKind, port: number, pid: number, files: PreparedFiles | undefined, exited: Promise<number | null>, options: ServerProcessOptions) {
     this.kind = kind;
     this.port = port;
     this.pid = pid;
-    this.#dir = dir;
-    this.#stopGraceMs = stopGraceMs;
+    this.#files = files;
+    this.options = options;
     this.exited = exited.then((code) => {
       this.#running = false;
       return code;
@@ -69,6 +71,15 @@ export class ServerProcess {
    * Retries on a fresh port when another process took the chosen one first.
    */
   static async start(kind: ServerKind, options: ServerProcessOptions = {}): Promise<ServerProcess> {
+    validateServerOptions(kind, options);
+    if (options.port !== undefined) {
+      if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
+        throw new InvalidOptionError('port', `expected an integer from 1 to 65535, got ${String(options.port)}`);
+      }
+      return ServerProcess.#startOn(kind, options.port, options).catch((error: unknown) => {
+        throw error instanceof PortTakenError ? new ServerStartError(`${kind} could not bind port ${options.port ?? ''} again`, { cause: error }) : error;
+      });
+    }
     let lastError: unknown;
     for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
       const port = await freePort();
@@ -84,8 +95,12 @@ export class ServerProcess {
 
   static async #startOn(kind: ServerKind, port: number, options: ServerProcessOptions): Promise<ServerProcess> {
     const recipe = RECIPES[kind];
-    const dir = recipe.needsDir ? mkdtempSync(join(tmpdir(), `shardcache-${kind}-`)) : undefined;
-    const child = spawn(recipe.binary, recipe.args(port, dir ?? '', options), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const files = recipe.needsDir(options) ? await prepareFiles(kind, options) : undefined;
+    const dir = files?.dir;
+    const child = spawn(recipe.binary, recipe.args(port, files, options), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...files?.env },
+    });
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -93,7 +108,7 @@ export class ServerProcess {
     });
 
     const pid = await spawned(child, recipe.binary).catch((error: unknown) => {
-      removeDir(dir);
+      removeFiles(dir);
       throw error;
     });
     trackLive(pid);
@@ -104,15 +119,16 @@ export class ServerProcess {
       child.once('exit', (code) => {
         untrackLive(pid);
         void unwatch(pid);
-        removeDir(dir);
+        removeFiles(dir);
         resolve(code);
       });
     });
-    const server = new ServerProcess(kind, port, pid, dir, exited, options.stopGraceMs ?? 2000);
+    const server = new ServerProcess(kind, port, pid, files, exited, options);
+    const probe = recipe.probe(options);
 
     const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
     while (server.running) {
-      if (await probeOnce(port, recipe.probe.request, recipe.probe.reply, 250)) return server;
+      if (await probeOnce(port, probe.request, probe.reply, 250, options.tls === true)) return server;
       if (Date.now() > deadline) {
         await server.kill();
         throw new ServerStartError(`${kind} on port ${port} did not answer within ${options.startTimeoutMs ?? 10_000} ms. stderr: ${stderr.trim()}`);
@@ -128,7 +144,9 @@ export class ServerProcess {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#signal('SIGTERM');
-    const timer = setTimeout(() => this.#signal('SIGKILL'), this.#stopGraceMs);
+    // A stopped (paused) process only acts on SIGTERM once it runs again.
+    if (this.#paused) this.resume();
+    const timer = setTimeout(() => this.#signal('SIGKILL'), this.options.stopGraceMs ?? 2000);
     await this.exited;
     clearTimeout(timer);
   }
@@ -138,6 +156,33 @@ export class ServerProcess {
     if (!this.#running) return;
     this.#signal('SIGKILL');
     await this.exited;
+  }
+
+  /**
+   * SIGSTOP: a hung node. It keeps its data, and TCP still connects (the kernel's backlog
+   * accepts) but nothing is answered until `resume()`.
+   */
+  pause(): void {
+    if (!this.#running || this.#paused) return;
+    this.#signal('SIGSTOP');
+    this.#paused = true;
+  }
+
+  /** SIGCONT: answers again, including requests queued while it was paused. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#signal('SIGCONT');
+    this.#paused = false;
+  }
+
+  /** True between `pause()` and `resume()`. */
+  get paused(): boolean {
+    return this.#paused && this.#running;
+  }
+
+  /** The PEM certificate to trust (`ca`) when started with `tls: true`. */
+  get tlsCertificate(): string | undefined {
+    return this.#files?.certificate;
   }
 
   #signal(signal: NodeJS.Signals): void {
@@ -150,7 +195,7 @@ export class ServerProcess {
 
   /** The scratch directory (redis only), removed when the process exits. */
   get dir(): string | undefined {
-    return this.#dir;
+    return this.#files?.dir;
   }
 }
 
@@ -170,10 +215,6 @@ function spawned(child: ChildProcess, binary: string): Promise<number> {
       else resolve(child.pid);
     });
   });
-}
-
-function removeDir(dir: string | undefined): void {
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 }
 
 function delay(ms: number): Promise<void> {

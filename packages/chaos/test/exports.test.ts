@@ -3,14 +3,28 @@ import { expect, it } from 'vitest';
 // The public surface, listed: a change to it must show up in review.
 it('exports exactly its public names', async () => {
   expect(Object.keys(await import('../src/index.js')).sort()).toEqual([
+    'CallTimeoutError',
     'ChaosError',
+    'FaultNotApplicableError',
+    'FaultProxy',
+    'FleetNode',
     'InvalidOptionError',
+    'NodeStoppedError',
     'PID_LOG_ENV',
+    'RuntimeUnavailableError',
     'SERVER_KINDS',
     'ServerNotInstalledError',
     'ServerProcess',
     'ServerStartError',
+    'applyFault',
+    'buildReport',
+    'formatReport',
+    'isNetworkFault',
+    'runScenario',
     'startFleet',
+    'systemClock',
+    'validateFault',
+    'validateServerOptions',
   ]);
   expect(Object.keys(await import('../src/vitest.js')).sort()).toEqual(['fleetTest']);
 });

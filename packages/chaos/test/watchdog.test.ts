@@ -12,7 +12,7 @@ interface StandIn {
   readonly watchdogPid: number;
 }
 
-async function startStandIn(mode: 'wait' | 'crash'): Promise<StandIn> {
+async function startStandIn(mode: 'wait' | 'crash' | 'faults'): Promise<StandIn> {
   const child = spawn(process.execPath, ['--import', 'tsx', STAND_IN, mode], { stdio: ['ignore', 'pipe', 'ignore'] });
   const lines = createInterface({ input: child.stdout });
   const [line] = await Promise.race([
@@ -43,6 +43,13 @@ describe('a runner that ends without stopping its fleet', () => {
   it('leaves no server behind when it crashes with an uncaught error', async () => {
     const standIn = await startStandIn('crash');
     await expect.poll(() => isAlive(standIn.pid), { timeout: 5000, interval: 20 }).toBe(false);
+    await expect.poll(() => standIn.serverPids.filter(isAlive), { timeout: 5000, interval: 20 }).toEqual([]);
+  });
+
+  it('leaves no server behind when it gets SIGKILL while faults are active (a paused server included)', async () => {
+    const standIn = await startStandIn('faults');
+    expect(standIn.serverPids.every(isAlive)).toBe(true);
+    process.kill(standIn.pid, 'SIGKILL');
     await expect.poll(() => standIn.serverPids.filter(isAlive), { timeout: 5000, interval: 20 }).toEqual([]);
   });
 });

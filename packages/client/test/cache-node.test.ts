@@ -1,6 +1,6 @@
 // One contract, every node type, real servers: each adapter must behave the same way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet, type ServerProcess } from '@shardcache/chaos';
+import { startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import type { CacheNode } from '../src/nodes/cache-node.js';
 import { createMemjsNode } from '../src/nodes/memjs-node.js';
 import { createRedisNode } from '../src/nodes/redis-node.js';
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => fleet.stop());
 
 type Kind = 'memcached' | 'redis';
-async function open(kind: Kind, server: ServerProcess): Promise<CacheNode> {
+async function open(kind: Kind, server: FleetNode): Promise<CacheNode> {
   if (kind === 'memcached') return createMemjsNode({ id: server.address, host: server.host, port: server.port });
   const node = createRedisNode({ id: server.address, host: server.host, port: server.port });
   await node.connect();
@@ -26,9 +26,9 @@ const key = (name: string): string => `${name}:${++unique}`;
 
 describe.each<Kind>(['memcached', 'redis'])('%s node', (kind) => {
   let node: CacheNode;
-  let server: ServerProcess;
+  let server: FleetNode;
   beforeAll(async () => {
-    server = kind === 'redis' ? (fleet.redis[0] as ServerProcess) : (fleet.memcached[0] as ServerProcess);
+    server = kind === 'redis' ? (fleet.redis[0] as FleetNode) : (fleet.memcached[0] as FleetNode);
     node = await open(kind, server);
   });
   afterAll(() => node.close());
@@ -120,7 +120,7 @@ describe.each<Kind>(['memcached', 'redis'])('%s node', (kind) => {
 
 describe('compare-and-swap', () => {
   it('stores only while the version is unchanged (redis)', async () => {
-    const server = fleet.redis[0] as ServerProcess;
+    const server = fleet.redis[0] as FleetNode;
     const node = await open('redis', server);
     try {
       const k = key('cas');
@@ -139,7 +139,7 @@ describe('compare-and-swap', () => {
   });
 
   it('is reported unsupported by the memjs node, with a typed error', async () => {
-    const server = fleet.memcached[0] as ServerProcess;
+    const server = fleet.memcached[0] as FleetNode;
     const node = await open('memcached', server);
     try {
       expect(node.capabilities.cas).toBe(false);
@@ -152,7 +152,7 @@ describe('compare-and-swap', () => {
 
 describe.each<Kind>(['memcached', 'redis'])('%s node lifecycle', (kind) => {
   it('fails calls after close() with ERR_CLIENT_CLOSED', async () => {
-    const server = kind === 'redis' ? (fleet.redis[0] as ServerProcess) : (fleet.memcached[0] as ServerProcess);
+    const server = kind === 'redis' ? (fleet.redis[0] as FleetNode) : (fleet.memcached[0] as FleetNode);
     const node = await open(kind, server);
     await node.close();
     await node.close();
@@ -161,7 +161,7 @@ describe.each<Kind>(['memcached', 'redis'])('%s node lifecycle', (kind) => {
 
   it('fails fast with ERR_CONNECTION when its server is gone', async () => {
     const own = await startFleet({ [kind]: 1 });
-    const server = own.servers[0] as ServerProcess;
+    const server = own.servers[0] as FleetNode;
     const node = await open(kind, server);
     try {
       await node.set('k', bytes('v'), 0, 60);

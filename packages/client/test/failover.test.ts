@@ -1,6 +1,6 @@
 // What happens to keys when a node leaves placement, per failover policy, on real servers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet, type ServerProcess } from '@shardcache/chaos';
+import { startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import { ShardedClient, type FailoverPolicy, type RingChange } from '../src/index.js';
 
 let fleet: Fleet;
@@ -98,7 +98,7 @@ describe('every node ejected', () => {
 describe('deadlines and back-pressure', () => {
   it('fails only the late calls of a hung node, at their deadline', async () => {
     const own = await startFleet({ redis: 2 });
-    const [hung, healthy] = own.redis as [ServerProcess, ServerProcess];
+    const [hung, healthy] = own.redis as [FleetNode, FleetNode];
     const client = new ShardedClient({ backend: 'redis', nodes: own.redis.map((s) => s.address), timeoutMs: 200 });
     try {
       const hungKey = Array.from({ length: 100 }, (_, i) => `hung:${i}`).find((k) => client.locate(k) === hung.address) ?? '';
@@ -121,7 +121,7 @@ describe('deadlines and back-pressure', () => {
 
   it('refuses calls beyond maxInFlight with ERR_OVERLOADED instead of queueing them', async () => {
     const own = await startFleet({ redis: 1 });
-    const server = own.redis[0] as ServerProcess;
+    const server = own.redis[0] as FleetNode;
     const client = new ShardedClient({ backend: 'redis', nodes: [server.address], timeoutMs: 300, maxInFlight: 3 });
     try {
       await client.ping();

@@ -1,7 +1,7 @@
 // Failures flow back into health, health ejects and restores, the client swaps rings: on real
 // servers, with real time (bounded polls on conditions, no sleeps).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet, type ServerProcess } from '@shardcache/chaos';
+import { startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import { ShardedClient, type RingChange } from '../src/index.js';
 
 let fleet: Fleet;
@@ -16,7 +16,7 @@ afterAll(async () => {
 describe.each(['memcached', 'redis'] as const)('a paused %s node', (backend) => {
   it('is ejected after timeout x serverFailureLimit, its keys move, and it returns once probes pass', async () => {
     const servers = backend === 'redis' ? fleet.redis : fleet.memcached;
-    const victim = servers[0] as ServerProcess;
+    const victim = servers[0] as FleetNode;
     const client = new ShardedClient({
       backend,
       nodes: servers.map((server) => server.address),

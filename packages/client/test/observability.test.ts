@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { tracingChannel, subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet, type ServerProcess } from '@shardcache/chaos';
+import { startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import { ShardedClient, type CacheNode, type StoredItem } from '../src/index.js';
 
 let fleet: Fleet;
@@ -57,7 +57,7 @@ describe('diagnostics_channel tracing', () => {
 describe('error events', () => {
   it('emits typed errors to listeners, and nothing throws without one', async () => {
     const own = await startFleet({ redis: 1 });
-    const server = own.redis[0] as ServerProcess;
+    const server = own.redis[0] as FleetNode;
     const client = new ShardedClient({ backend: 'redis', nodes: [server.address], timeoutMs: 300 });
     try {
       await client.ping();
@@ -81,7 +81,7 @@ describe('multi-key partial failure', () => {
     try {
       const keys = Array.from({ length: 20 }, (_, i) => `partial:${i}`);
       await client.setMany(keys.map((key) => ({ key, value: key })));
-      const victim = own.redis[0] as ServerProcess;
+      const victim = own.redis[0] as FleetNode;
       await victim.kill();
       const error: unknown = await client.getMany(keys, { throwOnPartialFailure: true }).catch((caught: unknown) => caught);
       const lost = keys.filter((key) => client.locate(key) === victim.address);

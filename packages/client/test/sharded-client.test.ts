@@ -1,7 +1,7 @@
 // ShardedClient against real fleets: every call on both backends, routing checked by reading
 // each server directly, partial failure, and bad input that must never reach a server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet, type ServerProcess } from '@shardcache/chaos';
+import { startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import { ShardedClient, type Backend } from '../src/index.js';
 import { rawCommand, rawSet } from './support/raw-command.js';
 
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => fleet.stop());
 
-const serversOf = (backend: Backend): readonly ServerProcess[] => (backend === 'redis' ? fleet.redis : fleet.memcached);
+const serversOf = (backend: Backend): readonly FleetNode[] => (backend === 'redis' ? fleet.redis : fleet.memcached);
 let unique = 0;
 const key = (name: string): string => `${name}:${++unique}`;
 
@@ -146,7 +146,7 @@ describe('ShardedClient with a node down', () => {
     try {
       const keys = Array.from({ length: 60 }, (_, i) => `down:${i}`);
       await client.setMany(keys.map((k) => ({ key: k, value: k })));
-      const victim = own.servers[0] as ServerProcess;
+      const victim = own.servers[0] as FleetNode;
       await victim.kill();
       const started = performance.now();
       const { values, failures } = await client.getMany(keys);

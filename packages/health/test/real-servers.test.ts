@@ -1,4 +1,4 @@
-import { ServerProcess, startFleet, type Fleet } from '@shardcache/chaos';
+import { ServerProcess, startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HealthRegistry, type HealthRegistryOptions, type StateChange } from '../src/index.js';
 import { tcpProbe, type ProbeTarget } from './support/tcp-probe.js';
@@ -81,7 +81,7 @@ function watch(node: string, watched: ProbeTarget) {
   return { registry, health, targets, passedAt, first };
 }
 
-const target = (server: ServerProcess): ProbeTarget => ({ kind: server.kind, host: server.host, port: server.port });
+const target = (server: FleetNode | ServerProcess): ProbeTarget => ({ kind: server.kind, host: server.host, port: server.port });
 
 // Each test waits for an ejection and a restoration in real time; the root default is 5 s.
 describe.each(['memcached', 'redis'] as const)('%s', { timeout: 30_000 }, (kind) => {

@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServerNotInstalledError, ServerStartError } from '../errors.js';
+import type { ServerFiles, ServerKind, ServerOptions } from '../server-kind.js';
+import { recordPid } from './pid-log.js';
+
+/** A server's scratch files and the environment it needs to read them. */
+export interface PreparedFiles extends ServerFiles {
+  readonly env: Readonly<Record<string, string>>;
+  /** The PEM certificate clients should trust, when TLS is on. */
+  readonly certificate?: string;
+}
+
+/**
+ * Creates a server's scratch directory with what its options need (a self-signed certificate
+ * for 127.0.0.1 when TLS is on). Removed with `removeFiles` when the server exits.
+ */
+export async function prepareFiles(kind: ServerKind, options: ServerOptions): Promise<PreparedFiles> {
+  const dir = mkdtempSync(join(tmpdir(), `shardcache-${kind}-`));
+  try {
+    const env: Record<string, string> = {};
+    if (options.tls !== true) return { dir, env };
+    const certificateFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    await generateCertificate(certificateFile, keyFile);
+    return { dir, env, certificateFile, keyFile, certificate: readFileSync(certificateFile, 'utf8') };
+  } catch (error) {
+    removeFiles(dir);
+    throw error;
+  }
+}
+
+export function removeFiles(dir: string | undefined): void {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+}
+
+function generateCertificate(certificateFile: string, keyFile: string): Promise<void> {
+  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certificateFile];
+  return new Promise((resolve, reject) => {
+    const child = execFile('openssl', args, { timeout: 10_000 }, (error, _stdout, stderr) => {
+      if (error === null) resolve();
+      else if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(new ServerNotInstalledError('openssl'));
+      else reject(new ServerStartError(`openssl could not generate a certificate: ${stderr.trim()}`, { cause: error }));
+    });
+    // Short-lived, but still a process we started: the leak check proves it is gone too.
+    if (child.pid !== undefined) recordPid({ pid: child.pid, comm: 'openssl', port: null, startedAt: new Date().toISOString() });
+  });
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { applyFault, formatReport, InvalidOptionError, runScenario, startFleet, type ScenarioTarget } from '../src/index.js';
+import { ManualClock } from './support/manual-clock.js';
+import { rawRequest } from './support/raw-request.js';
+import { seededRandom } from './support/seeded-random.js';
+
+const mapTarget = (): ScenarioTarget => {
+  const map = new Map<string, string>();
+  return { get: async (key) => map.get(key), set: async (key, value) => void map.set(key, value) };
+};
+
+describe('runScenario against known targets', () => {
+  it('a target that always misses: hit rate 0, no stale reads, no wrong values, no errors', async () => {
+    const report = await runScenario({ target: { get: async () => undefined, set: async () => undefined }, maxOps: 300, random: seededRandom(1) });
+    expect(report).toMatchObject({ ops: 300, hits: 0, hitRate: 0, staleReads: 0, wrongValues: 0, errors: 0, stoppedBy: 'maxOps', timeToFirstErrorMs: null });
+    expect(report.misses).toBe(report.gets);
+    expect(report.phases.before.ops).toBe(300);
+  });
+
+  it('a correct map-backed target: no wrong values, no stale reads', async () => {
+    const report = await runScenario({ target: mapTarget(), maxOps: 500, keys: 5, random: seededRandom(2) });
+    expect(report).toMatchObject({ ops: 500, wrongValues: 0, staleReads: 0, errors: 0 });
+    expect(report.hitRate).toBeGreaterThan(0.5);
+  });
+
+  it('detects stale reads and wrong values', async () => {
+    const first = new Map<string, string>();
+    const stale: ScenarioTarget = {
+      // Keeps only the first write of each key: later reads return an old version.
+      get: async (key) => first.get(key),
+      set: async (key, value) => void (first.has(key) ? undefined : first.set(key, value)),
+    };
+    const report = await runScenario({ target: stale, maxOps: 400, keys: 3, concurrency: 1, random: seededRandom(3) });
+    expect(report.staleReads).toBeGreaterThan(0);
+    expect(report.wrongValues).toBe(0);
+    const swapped = await runScenario({ target: { get: async () => 'other-key@1', set: async () => undefined }, maxOps: 50, random: seededRandom(4) });
+    expect(swapped.wrongValues).toBe(swapped.gets);
+  });
+
+  it('counts errors by code, times them against the schedule, and always stops (injected clock)', async () => {
+    const clock = new ManualClock();
+    let failing = false;
+    const target: ScenarioTarget = {
+      // Whether the call fails is decided when it starts; advancing the clock may then fire the schedule.
+      get: async () => {
+        const down = failing;
+        clock.advance(1);
+        if (down) throw Object.assign(new Error('down'), { code: 'ECONNREFUSED' });
+        return undefined;
+      },
+      set: async () => {
+        const down = failing;
+        clock.advance(1);
+        if (down) throw new TypeError('no');
+      },
+    };
+    const fakeFault = { node: 'fake-0', fault: { type: 'blackhole' as const }, counters: () => ({ connections: 0, bytesForwarded: 0, bytesHeld: 0, bytesDropped: 7, bytesAltered: 0, connectionsReset: 0, requestsFailed: 0, kills: 0, pauses: 0, restarts: 0, flaps: 0 }) };
+    const report = await runScenario({
+      target, clock, concurrency: 1, maxOps: 1_000_000, durationMs: 300, random: seededRandom(5),
+      faults: [{ atMs: 100, durationMs: 100, apply: async () => { failing = true; return { ...fakeFault, revert: async () => { failing = false; } }; } }],
+    });
+    expect(report.stoppedBy).toBe('duration');
+    expect(report.durationMs).toBeGreaterThanOrEqual(300);
+    expect(report.phases.during.ops).toBeGreaterThan(50);
+    expect(report.phases.during.errors).toBe(report.phases.during.ops);
+    expect(report.phases.before.errors + report.phases.after.errors).toBe(0);
+    expect(Object.keys(report.errorsByCode).sort()).toEqual(['ECONNREFUSED', 'TypeError']);
+    expect(report.timeToFirstErrorMs).toBeLessThanOrEqual(2);
+    expect(report.timeToRecoveryMs).toBeLessThanOrEqual(3);
+    expect(report.faults).toEqual([expect.objectContaining({ node: 'fake-0', type: 'blackhole', appliedAtMs: expect.any(Number), counters: expect.objectContaining({ bytesDropped: 7 }) })]);
+    expect(formatReport(report)).toMatch(/during fault +\d+ ops, \d+ errors/);
+  });
+
+  it('times out a call that never settles', async () => {
+    const report = await runScenario({ target: { get: () => new Promise(() => undefined), set: () => new Promise(() => undefined) }, maxOps: 2, concurrency: 2, callTimeoutMs: 50 });
+    expect(report.errorsByCode).toEqual({ ERR_CALL_TIMEOUT: 2 });
+    expect(report.maxCallMs).toBeGreaterThanOrEqual(45);
+  });
+
+  it.each([
+    [{ maxOps: 0 }, 'maxOps'],
+    [{ readShare: 2 }, 'readShare'],
+    [{ faults: [{ atMs: -1, durationMs: 1, apply: () => Promise.reject(new Error('unused')) }] }, 'faults[0].atMs'],
+  ])('rejects %j naming %s', async (options, option) => {
+    await expect(runScenario({ target: mapTarget(), ...options })).rejects.toThrow(expect.objectContaining({ option }));
+    await expect(runScenario({ target: mapTarget(), ...options })).rejects.toBeInstanceOf(InvalidOptionError);
+  });
+});
+
+describe('runScenario against a real node through its proxy', () => {
+  it('reports a pause as call timeouts during the fault and recovery after it', async () => {
+    const fleet = await startFleet({ redis: 1 });
+    try {
+      const node = fleet.redis[0];
+      if (node === undefined) throw new Error('no redis node');
+      const port = node.proxy?.port ?? 0;
+      const target: ScenarioTarget = {
+        get: async (key) => {
+          const reply = await rawRequest(port, `GET ${key}\r\n`, { timeoutMs: 5000, until: (b) => /^(\$-1\r\n|\$\d+\r\n.*\r\n)/s.test(b.toString()) });
+          if (reply.outcome !== 'reply') throw Object.assign(new Error(reply.outcome), { code: reply.outcome });
+          return reply.text.startsWith('$-1') ? undefined : reply.text.split('\r\n')[1];
+        },
+        set: async (key, value) => {
+          const reply = await rawRequest(port, `SET ${key} ${value}\r\n`, { timeoutMs: 5000 });
+          if (reply.text !== '+OK\r\n') throw Object.assign(new Error(reply.outcome), { code: reply.outcome });
+        },
+      };
+      const report = await runScenario({
+        target, maxOps: 100_000, durationMs: 1500, callTimeoutMs: 200, concurrency: 2, keys: 10,
+        faults: [{ atMs: 300, durationMs: 400, apply: () => applyFault(node, { type: 'pause' }) }],
+      });
+      expect(report.errorsByCode['ERR_CALL_TIMEOUT']).toBeGreaterThan(0);
+      // Only the paused window can produce timeouts; other errors (a loaded machine) are not asserted.
+      expect(report.phases.during.errors).toBeGreaterThan(0);
+      expect(report.wrongValues).toBe(0);
+      expect(report.timeToRecoveryMs).not.toBeNull();
+      expect(report.phases.after.ops).toBeGreaterThan(report.phases.after.errors);
+      expect(report.faults[0]?.counters.pauses).toBe(1);
+      expect(node.paused).toBe(false);
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
