@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run setup`: everything a fresh machine needs before `npm run demo` or `npm test`.
-#   1. memcached and redis-server: found on PATH, or installed with apt where missing
+#   1. memcached, redis-server and saslpasswd2 (sasl2-bin, for memcached SASL in tests): found
+#      on PATH, or installed with apt where missing
 #      (idempotent; without apt it says what to install and exits non-zero, before anything else)
 #   2. npm ci (exact dependencies from package-lock.json)
 #   3. a build of every package (tsc -b), so the CLI runs from dist/
@@ -11,11 +12,12 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v memcached >/dev/null 2>&1 || missing+=(memcached)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v saslpasswd2 >/dev/null 2>&1 || missing+=(sasl2-bin)
 sudo=()
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "setup: ${missing[*]} not found and this machine has no apt-get." >&2
-    echo "setup: install memcached (1.6+) and redis-server (7+) with your package manager, then run 'npm run setup' again." >&2
+    echo "setup: install memcached (1.6+), redis-server (7+) and Cyrus SASL's saslpasswd2 with your package manager, then run 'npm run setup' again." >&2
     exit 1
   fi
   if [ "$(id -u)" -ne 0 ]; then

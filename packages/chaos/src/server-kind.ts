@@ -54,7 +54,7 @@ function tlsFiles(files: ServerFiles | undefined): { cert: string; key: string }
 export const RECIPES: Readonly<Record<ServerKind, ServerRecipe>> = {
   memcached: {
     binary: 'memcached',
-    needsDir: (options) => options.tls === true,
+    needsDir: (options) => options.tls === true || options.auth !== undefined,
     // No -d: the process stays our child so we can stop it by PID. -U 0: no UDP port.
     args: (port, files, options) => [
       '-l', '127.0.0.1',
@@ -64,11 +64,18 @@ export const RECIPES: Readonly<Record<ServerKind, ServerRecipe>> = {
       '-t', '2',
       ...itemSizeArgs(options.maxItemSizeBytes),
       ...(options.tls === true ? ['-Z', '-o', `ssl_chain_cert=${tlsFiles(files).cert},ssl_key=${tlsFiles(files).key}`] : []),
+      // SASL (binary protocol only); the sasldb and its config are in the scratch dir.
+      ...(options.auth === undefined ? [] : ['-S']),
       // memcached refuses to run as root unless told which user to be.
       ...(runningAsRoot ? ['-u', 'root'] : []),
       ...(options.extraArgs ?? []),
     ],
-    probe: () => ({ request: 'version\r\n', reply: 'VERSION ' }),
+    // With SASL the text protocol is off and only SASL commands work unauthenticated: ask for
+    // the mechanisms over the binary protocol (opcode 0x20) and expect a binary response.
+    probe: (options) =>
+      options.auth === undefined
+        ? { request: 'version\r\n', reply: 'VERSION ' }
+        : { request: String.fromCharCode(0x80, 0x20, ...new Array<number>(22).fill(0)), reply: String.fromCharCode(0x81, 0x20) },
   },
   redis: {
     binary: 'redis-server',
@@ -131,8 +138,7 @@ export function validateServerOptions(kind: ServerKind, options: ServerOptions, 
     const bad = (text: string | undefined): boolean => text !== undefined && (text === '' || /[\s\0:>]/.test(text));
     if (bad(auth.password) || auth.password === undefined) throw new InvalidOptionError(name('auth.password'), 'expected a non-empty string without spaces, ":" or ">"');
     if (bad(auth.username)) throw new InvalidOptionError(name('auth.username'), 'expected a non-empty string without spaces, ":" or ">"');
-    // memcached 1.6 here has SASL (-S) but was built without its password file (sasl-pwdb), so
-    // credentials would need a Cyrus sasldb written by saslpasswd2: not offered.
-    if (kind === 'memcached') throw new InvalidOptionError(name('auth'), 'memcached SASL is not supported by this toolkit (the memcached build has no sasl-pwdb); use redis ACL');
+    // memcached's SASL users live in a Cyrus sasldb (written by saslpasswd2): a username is required.
+    if (kind === 'memcached' && auth.username === undefined) throw new InvalidOptionError(name('auth.username'), 'memcached SASL needs a username');
   }
 }

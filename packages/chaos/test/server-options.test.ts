@@ -45,10 +45,32 @@ describe('server options', () => {
     });
   });
 
+  it('requires memcached SASL credentials (binary protocol) when auth is set', async () => {
+    await withFleet({ memcached: 1, memcachedOptions: { auth: { username: 'alice', password: 'secretpw' } } }, async (fleet) => {
+      const port = fleet.memcached[0]?.port ?? 0;
+      // SASL AUTH (opcode 0x21), mechanism PLAIN, value "\0user\0password": status 0 or 0x20 (auth error).
+      const authenticate = async (password: string): Promise<number> => {
+        const key = Buffer.from('PLAIN');
+        const value = Buffer.from(`\0alice\0${password}`);
+        const header = Buffer.alloc(24);
+        header.writeUInt8(0x80, 0);
+        header.writeUInt8(0x21, 1);
+        header.writeUInt16BE(key.length, 2);
+        header.writeUInt32BE(key.length + value.length, 8);
+        const reply = await rawRequest(port, Buffer.concat([header, key, value]), { until: (received) => received.length >= 24 });
+        return reply.bytes.readUInt16BE(6);
+      };
+      expect(await authenticate('secretpw')).toBe(0);
+      expect(await authenticate('wrong')).toBe(0x20);
+      // The text protocol is off with SASL.
+      expect((await rawRequest(port, 'version\r\n')).text).not.toMatch(/^VERSION /);
+    });
+  });
+
   it.each([
     [{ memcached: 1, memcachedOptions: { maxItemSizeBytes: 10 } }, 'memcachedOptions.maxItemSizeBytes'],
     [{ redis: 1, redisOptions: { maxItemSizeBytes: 1024 } }, 'redisOptions.maxItemSizeBytes'],
-    [{ memcached: 1, memcachedOptions: { auth: { username: 'alice', password: 'x' } } }, 'memcachedOptions.auth'],
+    [{ memcached: 1, memcachedOptions: { auth: { password: 'x' } } }, 'memcachedOptions.auth.username'],
     [{ redis: 1, redisOptions: { auth: { password: 'has space' } } }, 'redisOptions.auth.password'],
     [{ redis: 1, redisOptions: { memoryMb: 0 } }, 'redisOptions.memoryMb'],
     [{ redis: 1, runtime: 'vm' as 'process' }, 'runtime'],

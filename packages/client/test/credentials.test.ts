@@ -7,7 +7,29 @@ const PASSWORD = 'correct horse battery staple';
 // An ACL user beside the default one (the fleet's readiness probe sends an unauthenticated PING).
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await startFleet({ redis: 2, redisOptions: { extraArgs: ['--user', 'app', 'on', `>${PASSWORD}`, '~*', '+@all'] } });
+  fleet = await startFleet({
+    redis: 2,
+    redisOptions: { extraArgs: ['--user', 'app', 'on', `>${PASSWORD}`, '~*', '+@all'] },
+    memcached: 2,
+    memcachedOptions: { auth: { username: 'app', password: 'sasl-secret' } },
+  });
+});
+
+describe('memcached SASL credentials', () => {
+  it('authenticates through memjs, and fails typed without leaking the password', async () => {
+    const nodes = fleet.memcached.map((s) => s.address);
+    const client = new ShardedClient({ backend: 'memcached', nodes, connection: { username: 'app', password: 'sasl-secret' } });
+    const wrong = new ShardedClient({ backend: 'memcached', nodes, connection: { username: 'app', password: 'sasl-secret-wrong' }, timeoutMs: 1000 });
+    try {
+      await client.set('sasl:1', 'ok');
+      expect(await client.get('sasl:1')).toBe('ok');
+      const error: unknown = await wrong.get('sasl:1').catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: expect.stringMatching(/^ERR_/) });
+      expect(`${String((error as Error).message)} ${JSON.stringify(error)}`).not.toContain('sasl-secret');
+    } finally {
+      await Promise.all([client.close(), wrong.destroy()]);
+    }
+  });
 });
 afterAll(() => fleet.stop());
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServerNotInstalledError, ServerStartError } from '../errors.js';
@@ -21,6 +21,10 @@ export async function prepareFiles(kind: ServerKind, options: ServerOptions): Pr
   const dir = mkdtempSync(join(tmpdir(), `shardcache-${kind}-`));
   try {
     const env: Record<string, string> = {};
+    if (kind === 'memcached' && options.auth?.username !== undefined) {
+      await writeSaslDatabase(dir, options.auth.username, options.auth.password);
+      env['SASL_CONF_PATH'] = dir;
+    }
     if (options.tls !== true) return { dir, env };
     const certificateFile = join(dir, 'cert.pem');
     const keyFile = join(dir, 'key.pem');
@@ -34,6 +38,28 @@ export async function prepareFiles(kind: ServerKind, options: ServerOptions): Pr
 
 export function removeFiles(dir: string | undefined): void {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * memcached -S reads its Cyrus SASL config from SASL_CONF_PATH/memcached.conf: PLAIN against a
+ * sasldb in the scratch dir, with the one user written by saslpasswd2 (Debian: sasl2-bin).
+ */
+async function writeSaslDatabase(dir: string, username: string, password: string): Promise<void> {
+  const database = join(dir, 'sasldb2');
+  writeFileSync(join(dir, 'memcached.conf'), `mech_list: plain\nsasldb_path: ${database}\n`);
+  await run('saslpasswd2', ['-p', '-a', 'memcached', '-c', '-f', database, username], password, 'sasl2-bin (saslpasswd2)');
+}
+
+function run(binary: string, args: string[], input: string, installHint: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(binary, args, { timeout: 10_000 }, (error, _stdout, stderr) => {
+      if (error === null) resolve();
+      else if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(new ServerNotInstalledError(installHint));
+      else reject(new ServerStartError(`${binary} failed: ${stderr.trim()}`, { cause: error }));
+    });
+    if (child.pid !== undefined) recordPid({ pid: child.pid, comm: binary, port: null, startedAt: new Date().toISOString() });
+    child.stdin?.end(input);
+  });
 }
 
 function generateCertificate(certificateFile: string, keyFile: string): Promise<void> {
