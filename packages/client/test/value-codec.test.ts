@@ -31,10 +31,17 @@ describe('ValueCodec', () => {
     expect(await small.decode('k', stored(item))).toBe(text);
     const random = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 7919) % 251));
     expect((await small.encode(random)).flags & VALUE_FLAGS.COMPRESSED).toBe(0);
+    // Compressed bytes are tagged, so they never look like another client's plain bytes.
+    const bytes = Buffer.from('z'.repeat(300));
+    const compressedBytes = await small.encode(bytes);
+    expect(compressedBytes.flags).toBe(VALUE_FLAGS.RAW_TAGGED | VALUE_FLAGS.COMPRESSED);
+    expect(await small.decode('k', stored(compressedBytes))).toEqual(bytes);
     expect((await new ValueCodec({ compressAbove: false }).encode(text)).flags).toBe(VALUE_FLAGS.UTF8);
   });
 
   it('returns bytes with foreign flags untouched (another client wrote them)', async () => {
+    // Small native flags are other clients' formats (pylibmc: 1 pickle, 2 int, 8 zlib).
+    for (const flags of [1, 2, 8, 0x10 << 8]) expect(await codec.decode('k', { value: Buffer.from('theirs'), flags })).toEqual(Buffer.from('theirs'));
     const foreign = { value: Buffer.from('pickled'), flags: 0x10 << 8 };
     expect(await codec.decode('k', foreign)).toEqual(Buffer.from('pickled'));
     expect(await codec.decode('k', { value: Buffer.from('x'), flags: 99 })).toEqual(Buffer.from('x'));

@@ -14,16 +14,22 @@ export interface Serializer {
 
 /**
  * The 32-bit flags stored with every value (natively on memcached, in a header elsewhere).
- * Low byte: the format. Bit 8: deflate-compressed. Flags 0 (raw bytes) is what every other
- * client writes, so their values read back as Buffers.
+ * Our formats carry the tag 0x5343 ("SC") in the high 16 bits, so they never collide with the
+ * small flags other clients write natively (pylibmc's pickle is 1, for instance): flags
+ * without the tag, 0 included, are another client's bytes and read back as Buffers.
+ * Low byte: the format. Bit 8: deflate-compressed.
  */
 export const VALUE_FLAGS = {
   RAW: 0,
-  UTF8: 1,
-  SERIALIZED: 2,
+  /** Raw bytes that were compressed need a tag to say so: RAW_TAGGED | COMPRESSED. */
+  RAW_TAGGED: 0x5343_0000,
+  UTF8: 0x5343_0001,
+  SERIALIZED: 0x5343_0002,
   COMPRESSED: 0x100,
 } as const;
 
+const TAG = 0x5343_0000;
+const TAG_MASK = 0xffff_0000;
 const FORMAT_MASK = 0xff;
 
 export interface ValueCodecOptions {
@@ -83,7 +89,9 @@ export class ValueCodec {
     if (payload.length * (typeof payload === 'string' ? 3 : 1) < this.#compressAbove) return { value: payload, flags };
     const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
     if (bytes.length < this.#compressAbove) return { value: payload, flags };
-    return deflate(bytes).then((compressed) => (compressed.length < bytes.length ? { value: compressed, flags: flags | VALUE_FLAGS.COMPRESSED } : { value: payload, flags }));
+    // Compressed raw bytes must be tagged: flags 0 means another client's plain bytes.
+    const tagged = flags === VALUE_FLAGS.RAW ? VALUE_FLAGS.RAW_TAGGED : flags;
+    return deflate(bytes).then((compressed) => (compressed.length < bytes.length ? { value: compressed, flags: (tagged | VALUE_FLAGS.COMPRESSED) >>> 0 } : { value: payload, flags }));
   }
 
   /**
@@ -91,11 +99,12 @@ export class ValueCodec {
    * the common read path adds no microtask.
    */
   decode(key: string, item: StoredItem): unknown {
-    const format = item.flags & FORMAT_MASK;
-    const known = format === VALUE_FLAGS.RAW || format === VALUE_FLAGS.UTF8 || format === VALUE_FLAGS.SERIALIZED;
-    // Flags we never write belong to another client: hand over its bytes untouched.
-    if (!known || (item.flags & ~(FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return item.value;
-    if ((item.flags & VALUE_FLAGS.COMPRESSED) === 0) return this.#fromBytes(key, format, item.value);
+    const flags = item.flags >>> 0;
+    // Flags without our tag (0 included) belong to another client: hand over its bytes untouched.
+    if ((flags & TAG_MASK) >>> 0 !== TAG || (flags & ~(TAG_MASK | FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return item.value;
+    const format = TAG | (flags & FORMAT_MASK);
+    if (format !== VALUE_FLAGS.RAW_TAGGED && format !== VALUE_FLAGS.UTF8 && format !== VALUE_FLAGS.SERIALIZED) return item.value;
+    if ((flags & VALUE_FLAGS.COMPRESSED) === 0) return this.#fromBytes(key, format, item.value);
     return inflate(item.value).then(
       (bytes) => this.#fromBytes(key, format, bytes),
       (error: unknown) => {
@@ -105,7 +114,7 @@ export class ValueCodec {
   }
 
   #fromBytes(key: string, format: number, bytes: Buffer): unknown {
-    if (format === VALUE_FLAGS.RAW) return bytes;
+    if (format === VALUE_FLAGS.RAW_TAGGED) return bytes;
     if (format === VALUE_FLAGS.UTF8) return bytes.toString('utf8');
     try {
       return this.#serializer.deserialize(bytes);
