@@ -164,6 +164,18 @@ describe('ShardedClient with a node down', () => {
 });
 
 describe('ShardedClient lifecycle and options', () => {
+  it('lets a burst of first calls wait for the first redis connections', async () => {
+    for (let round = 0; round < 5; round++) {
+      const client = new ShardedClient({ backend: 'redis', nodes: fleet.redis.map((s) => s.address) });
+      try {
+        const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => client.set(`burst:${round}:${i}`, i)));
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
   it('fails calls after close() with ERR_CLIENT_CLOSED', async () => {
     const client = new ShardedClient({ backend: 'redis', nodes: fleet.redis.map((s) => s.address) });
     await client.close();

@@ -80,6 +80,10 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
   // The first call (or connect()) opens the connection and calls wait for it; once it has been
   // up, a lost connection fails calls at once (no offline queue) while ioredis reconnects.
   let firstConnect: Promise<void> | undefined;
+  let everReady = false;
+  client.once('ready', () => {
+    everReady = true;
+  });
   function connect(): Promise<void> {
     firstConnect ??= client.connect().catch((error: unknown) => {
       firstConnect = undefined;
@@ -98,7 +102,9 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
         pending = Promise.reject(error);
       }
     } else {
-      pending = client.status === 'wait' || (firstConnect !== undefined && client.status === 'connecting') ? connect().then(run) : Promise.resolve().then(run);
+      // Until the first connection is ready (ioredis goes wait -> connecting -> connect ->
+      // ready), calls wait for it; after that a lost connection fails them at once.
+      pending = everReady ? Promise.resolve().then(run) : connect().then(run);
     }
     return abortable(pending.catch((error: unknown) => Promise.reject(translate(id, error))), callOptions?.signal);
   }
