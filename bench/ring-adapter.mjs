@@ -6,7 +6,12 @@
 // SHARDCACHE_RING_MODE selects what is measured:
 //   ketama (default)  the native ring: murmur3, 160 points per node
 //   twemproxy-md5     twemproxyRing({ hash: 'md5', distribution: 'ketama' }), to compare with hashring
-import { ketamaRing, twemproxyRing } from '@shardcache/ring';
+//   maglev            maglevRing (65537 slots)
+//   rendezvous        rendezvousRing (weighted HRW, equal weights)
+//   jump              jumpRing; the harness removes a middle node as the jump peers do (the last
+//                     bucket takes the removed one's place), so this rebuilds the ring from that list
+//   multi-probe       multiProbeRing (21 probes)
+import { jumpRing, ketamaRing, maglevRing, multiProbeRing, rendezvousRing, twemproxyRing } from '@shardcache/ring';
 
 const MODES = {
   ketama: {
@@ -19,6 +24,20 @@ const MODES = {
     build: (nodes) => twemproxyRing({ hash: 'md5', distribution: 'ketama', servers: nodes.map((id) => `${id}:1`) }),
     node: (id) => `${id}:1`,
   },
+  maglev: { name: '@shardcache/ring maglev (65537 slots)', build: (nodes) => maglevRing(nodes), node: (id) => id },
+  rendezvous: { name: '@shardcache/ring rendezvous (HRW)', build: (nodes) => rendezvousRing(nodes), node: (id) => id },
+  jump: {
+    name: '@shardcache/ring jump',
+    build: (nodes) => jumpRing(nodes),
+    node: (id) => id,
+    // Jump only drops its last bucket; like the jump peers, move the last node into the gap.
+    remove: (ring, id) => {
+      const ids = ring.nodes.map((n) => n.id);
+      const last = ids.pop();
+      return jumpRing(id === last ? ids : ids.map((x) => (x === id ? last : x)));
+    },
+  },
+  'multi-probe': { name: '@shardcache/ring multi-probe (21 probes)', build: (nodes) => multiProbeRing(nodes), node: (id) => id },
 };
 
 export function createRingAdapter() {
@@ -31,6 +50,6 @@ export function createRingAdapter() {
     build(nodes) { ring = mode.build(nodes); },
     lookup(key) { return ring.locate(key); },
     add(node) { ring = ring.withNode(mode.node(node)); },
-    remove(node) { ring = ring.withoutNode(node); },
+    remove(node) { ring = mode.remove ? mode.remove(ring, node) : ring.withoutNode(node); },
   };
 }

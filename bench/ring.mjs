@@ -7,11 +7,17 @@
 //   npx tsc -b packages/ring && node --expose-gc bench/ring.mjs          (from the repo root)
 //   RING_NODES=10,100 RING_KEYS=200000 node --expose-gc bench/ring.mjs   (quicker)
 //
+// Rings without segments (rendezvous, jump) report movement and balance as exact expectations
+// (diff's `exact: false`); multi-probe's diff has no closed form, so its movement is sampled over
+// the first 200,000 user keys (the last column says which).
+//
 // Peer comparison (same workloads, same run as the peers): see bench/README.md.
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { diff, ketamaRing, libmemcachedRing, modulaRing, twemproxyRing } from '@shardcache/ring';
+import {
+  diff, jumpRing, ketamaRing, libmemcachedRing, maglevRing, modulaRing, multiProbeRing, rendezvousRing, twemproxyRing,
+} from '@shardcache/ring';
 
 const env = (k, d) => process.env[k] || d;
 const KEYS = Number(env('RING_KEYS', 1_000_000));
@@ -44,7 +50,22 @@ const CONFIGS = {
   'twemproxy ketama fnv1a_64': { build: (ids) => twemproxyRing({ servers: ids.map((id) => `${id}:1`) }), node: (id) => `${id}:1` },
   'libmemcached consistent ketama': { build: (ids) => libmemcachedRing({ servers: ids, distribution: 'consistent ketama' }), node: (id) => id },
   'libmemcached consistent weighted': { build: (ids) => libmemcachedRing({ servers: ids, distribution: 'consistent weighted', hash: 'md5' }), node: (id) => id },
+  'maglev (65537 slots)': { build: (ids) => maglevRing(ids), node: (id) => id },
+  'maglev (prime >= 100 x nodes)': { build: (ids) => maglevRing(ids, { tableSize: primeAtLeast(100 * ids.length) }), node: (id) => id },
+  'rendezvous (HRW)': { build: (ids) => rendezvousRing(ids), node: (id) => id },
+  'rendezvous (HRW), weights 1/2/3': { build: (ids) => rendezvousRing(ids.map((id, i) => ({ id, weight: 1 + (i % 3) }))), node: (id) => id, weighted: true },
+  // Jump can only drop its last bucket: "remove" is measured on the last one.
+  'jump': { build: (ids) => jumpRing(ids), node: (id) => id, removeLast: true },
+  'multi-probe (21 probes)': { build: (ids) => multiProbeRing(ids), node: (id) => id, sampled: true },
 };
+function primeAtLeast(m) {
+  for (let p = m | 1; ; p += 2) {
+    let prime = true;
+    for (let d = 3; d * d <= p && prime; d += 2) prime = p % d !== 0;
+    if (prime) return p;
+  }
+}
+const SAMPLE = 200_000; // keys for the one configuration whose diff has no closed form
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`);
@@ -83,19 +104,38 @@ function memoryPerRing(build, ids) {
   return median(samples);
 }
 
+// Balance against each node's fair share (its weight share), so weighted rings are judged fairly.
 function balance(ring) {
-  const shares = ring.nodes.map((n) => ring.shareOf(n.id));
-  const mean = 1 / shares.length;
-  const cv = Math.sqrt(shares.reduce((s, x) => s + (x - mean) ** 2, 0) / shares.length) / mean;
-  return { maxOverMean: Math.max(...shares) / mean, cv };
+  const total = ring.nodes.reduce((s, n) => s + n.weight, 0);
+  const ratios = ring.nodes.map((n) => ring.shareOf(n.id) / (n.weight / total));
+  const cv = Math.sqrt(ratios.reduce((s, x) => s + (x - 1) ** 2, 0) / ratios.length);
+  return { maxOverMean: Math.max(...ratios), cv };
 }
 
-function movement(config, ring, ids, n) {
-  const added = diff(ring, ring.withNode(config.node(`cache-${n}:11211`)));
-  const victim = ids[n >> 1];
-  const removed = diff(ring, ring.withoutNode(victim));
+/** diff() where it has an answer; sampled keys (SAMPLE of the user set) where it has none. */
+function moved(a, b, keys) {
+  if (!keys) return diff(a, b);
+  const flows = new Map();
+  let count = 0;
+  for (let i = 0; i < SAMPLE; i++) {
+    const from = a.locate(keys[i]);
+    const to = b.locate(keys[i]);
+    if (from !== to) { count++; flows.set(`${from}\0${to}`, (flows.get(`${from}\0${to}`) ?? 0) + 1); }
+  }
+  return { moved: count / SAMPLE, flows: [...flows].map(([k, c]) => ({ from: k.split('\0')[0], to: k.split('\0')[1], share: c / SAMPLE })) };
+}
+
+function movement(config, ring, ids, n, keys) {
+  const sample = config.sampled ? keys : undefined;
+  const bigger = ring.withNode(config.node(`cache-${n}:11211`));
+  const added = moved(ring, bigger, sample);
+  const ideal = config.weighted ? bigger.nodes.at(-1).weight / bigger.nodes.reduce((s, x) => s + x.weight, 0) : 1 / (n + 1);
+  const victim = config.removeLast ? ids[n - 1] : ids[n >> 1];
+  const removed = moved(ring, ring.withoutNode(victim), sample);
   const stray = removed.flows.filter((f) => f.from !== victim).reduce((s, f) => s + f.share, 0);
-  return { add: added.moved * (n + 1), remove: removed.moved * n, stray };
+  const kind = config.sampled ? 'sampled' : added.exact ? 'exact' : 'expected';
+  const victimIdeal = ring.nodes.find((x) => x.id === victim).weight / ring.nodes.reduce((s, x) => s + x.weight, 0);
+  return { add: added.moved / ideal, remove: removed.moved / victimIdeal, stray, kind };
 }
 
 const { user, hex } = keysets(KEYS);
@@ -107,10 +147,10 @@ for (const n of NODES) {
     let ring;
     for (let i = 0; i < 5; i++) { const t0 = performance.now(); ring = config.build(ids); ring.locate('warm:0'); builds.push(performance.now() - t0); }
     const b = balance(ring);
-    const m = movement(config, ring, ids, n);
+    const m = movement(config, ring, ids, n, user);
     rows.push([n, name, `${fmt(lookupsPerSec(ring, user))} / ${fmt(lookupsPerSec(ring, hex))}`, median(builds).toFixed(2),
       (memoryPerRing(config.build, ids) / 1024).toFixed(0), b.maxOverMean.toFixed(3), b.cv.toFixed(3),
-      `x${m.add.toFixed(2)}`, `x${m.remove.toFixed(2)}`, (m.stray * 100).toFixed(2) + '%']);
+      `x${m.add.toFixed(2)}`, `x${m.remove.toFixed(2)}`, (m.stray * 100).toFixed(2) + '%', m.kind]);
     process.stderr.write(`done n=${n} ${name}\n`);
   }
 }
@@ -131,7 +171,7 @@ function scavengesOver(lookups) {
   return new Promise((resolve) => setTimeout(() => { obs.disconnect(); resolve({ scavenges, acc }); }, 100));
 }
 
-const header = ['nodes', 'configuration', 'lookups/s (user / hex)', 'build ms', 'KiB per ring', 'max/mean', 'CV', 'moved on add (x 1/(n+1))', 'moved on remove-middle (x 1/n)', 'moved between survivors on remove'];
+const header = ['nodes', 'configuration', 'lookups/s (user / hex)', 'build ms', 'KiB per ring', 'max/mean', 'CV', 'moved on add (x ideal)', 'moved on remove-middle (x ideal)', 'moved between survivors on remove', 'movement from'];
 console.log(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 const { scavenges } = await scavengesOver(10_000_000);

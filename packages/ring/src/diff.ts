@@ -1,4 +1,5 @@
 import { UnsupportedError } from './errors.js';
+import { expectedFlows } from './internal/expected-flows.js';
 import type { ArcsLayout, Layout, SlotsLayout } from './internal/layout.js';
 import { layoutOf } from './internal/layout.js';
 import type { Ring, RingDiff, RingFlow } from './ring.js';
@@ -118,7 +119,9 @@ function arcsVsSlots(a: ArcsLayout, b: SlotsLayout, flows: Flows): void {
  * What changes between two rings, exactly: the share of the key-hash space whose owner differs,
  * and how much flows from each node to each other node, computed from arcs and slots rather than
  * sampled keys. Both rings must hash keys the same way (same hash, same hash tag), or the question
- * has no exact answer and ERR_UNSUPPORTED is thrown.
+ * has no exact answer and ERR_UNSUPPORTED is thrown. Algorithms without segments (jump,
+ * rendezvous) report the exact expectation over a uniform key hash, with `exact: false`; diffs
+ * between such a ring and a segmented one, and between multi-probe rings, throw ERR_UNSUPPORTED.
  *
  * @example
  * const before = ketamaRing(['a', 'b', 'c']);
@@ -132,21 +135,32 @@ export function diff(a: Ring, b: Ring): RingDiff {
   if (la.hashIdentity !== lb.hashIdentity || la.range !== lb.range) {
     throw new UnsupportedError(`diff needs both rings to hash keys the same way (${a.hash} vs ${b.hash})`);
   }
+  if (la.kind === 'expected' || lb.kind === 'expected') {
+    if (la.kind !== 'expected' || lb.kind !== 'expected') {
+      throw new UnsupportedError(`diff of ${a.algorithm} and ${b.algorithm}: one has segments and the other not`);
+    }
+    const acc = new Flows(la, lb);
+    expectedFlows(la, lb, acc);
+    return summary(la, lb, acc, acc.result(false), false);
+  }
   const swapped = la.kind === 'slots' && lb.kind === 'arcs';
   const acc = swapped ? new Flows(lb, la) : new Flows(la, lb);
   if (la.kind === 'arcs' && lb.kind === 'arcs') arcsVsArcs(la, lb, acc);
   else if (la.kind === 'slots' && lb.kind === 'slots') slotsVsSlots(la, lb, acc);
   else if (la.kind === 'arcs' && lb.kind === 'slots') arcsVsSlots(la, lb, acc);
   else if (la.kind === 'slots' && lb.kind === 'arcs') arcsVsSlots(lb, la, acc);
-  const flows = acc.result(swapped);
+  return summary(la, lb, acc, acc.result(swapped), true);
+}
+
+function summary(la: Layout, lb: Layout, acc: Flows, flows: RingFlow[], exact: boolean): RingDiff {
   flows.sort((x, y) => y.share - x.share || (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));
   const idsA = new Set(la.ids);
   const idsB = new Set(lb.ids);
   return {
-    moved: acc.moved(),
+    moved: Math.min(1, acc.moved()), // sums of expectations can round past 1
     flows,
     added: lb.ids.filter((id) => !idsA.has(id)),
     removed: la.ids.filter((id) => !idsB.has(id)),
-    exact: true,
+    exact,
   };
 }

@@ -144,11 +144,13 @@ export class InvalidKeyError extends RingError {
 }
 
 /**
- * The request is valid but not supported: a random distribution, or an exact diff between rings
- * that hash keys differently.
+ * The request is valid but not supported: a random distribution, an exact diff between rings
+ * that hash keys differently (or that has no closed form), or removing a jump bucket other than
+ * the last.
  *
  * @example
  * twemproxyRing({ servers: ['a:1:1'], distribution: 'random' }); // throws ERR_UNSUPPORTED
+ * jumpRing(['a', 'b', 'c']).withoutNode('b');                      // throws ERR_UNSUPPORTED
  */
 export class UnsupportedError extends RingError {
   constructor(message: string) {

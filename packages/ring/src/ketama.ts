@@ -5,7 +5,8 @@ import { PointList } from './internal/ketama-points.js';
 import type { HashOption, ResolvedHash } from './internal/hash-option.js';
 import { resolveHash } from './internal/hash-option.js';
 import { LabelWriter } from './internal/labels.js';
-import { nativeNode, nativeNodes, positiveWeight } from './internal/nodes.js';
+import { nativeSpec } from './internal/native-spec.js';
+import { nativeNodes, positiveWeight } from './internal/nodes.js';
 import type { Ring, RingNode, RingNodeInput } from './ring.js';
 
 /**
@@ -49,20 +50,8 @@ function nativeContinuum(nodes: readonly RingNode[], perWeight: number, hash: Re
 }
 
 function build(nodes: readonly RingNode[], perWeight: number, hash: ResolvedHash): Ring {
-  return new ContinuumRing(
-    {
-      algorithm: 'ketama',
-      hash: hash.name,
-      hashIdentity: hash.identity,
-      range: hash.range,
-      nodes,
-      keyHash: hash.key,
-      toNode: (input) => nativeNode(input, positiveWeight),
-      checkWeight: positiveWeight,
-      rebuild: (next) => build(nativeNodes(next, positiveWeight), perWeight, hash),
-    },
-    nativeContinuum(nodes, perWeight, hash),
-  );
+  const rebuild = (next: readonly RingNode[]): Ring => build(nativeNodes(next, positiveWeight), perWeight, hash);
+  return new ContinuumRing(nativeSpec('ketama', nodes, hash, positiveWeight, rebuild), nativeContinuum(nodes, perWeight, hash));
 }
 
 /**

@@ -1,7 +1,8 @@
 import { InvalidConfigError } from './errors.js';
 import type { HashOption, ResolvedHash } from './internal/hash-option.js';
 import { resolveHash } from './internal/hash-option.js';
-import { integerWeight, nativeNode, nativeNodes } from './internal/nodes.js';
+import { nativeSpec } from './internal/native-spec.js';
+import { integerWeight, nativeNodes } from './internal/nodes.js';
 import { SlotRing } from './internal/slot-ring.js';
 import type { Ring, RingNode, RingNodeInput } from './ring.js';
 
@@ -27,20 +28,8 @@ function build(nodes: readonly RingNode[], hash: ResolvedHash): Ring {
     slots.fill(owner, at, at + node.weight);
     at += node.weight;
   });
-  return new SlotRing(
-    {
-      algorithm: 'modula',
-      hash: hash.name,
-      hashIdentity: hash.identity,
-      range: hash.range,
-      nodes,
-      keyHash: hash.key,
-      toNode: (input) => nativeNode(input, integerWeight),
-      checkWeight: integerWeight,
-      rebuild: (next) => build(nativeNodes(next, integerWeight), hash),
-    },
-    slots,
-  );
+  const rebuild = (next: readonly RingNode[]): Ring => build(nativeNodes(next, integerWeight), hash);
+  return new SlotRing(nativeSpec('modula', nodes, hash, integerWeight, rebuild), slots);
 }
 
 /**

@@ -57,7 +57,7 @@ export interface Ring {
   locate(key: Key): string;
   /** `n` distinct node ids in preference order (clockwise successors on a continuum). */
   locateN(key: Key, n: number): string[];
-  /** The node's exact share of the key-hash space, in [0, 1]; 0 for an unknown id. */
+  /** The node's exact share of the key-hash space, in [0, 1] (the expected share for jump, rendezvous, multi-probe); 0 for an unknown id. */
   shareOf(id: string): number;
   /** Whether `id` is one of the nodes. */
   has(id: string): boolean;
@@ -96,6 +96,6 @@ export interface RingDiff {
   readonly added: readonly string[];
   /** Ids in the first ring only. */
   readonly removed: readonly string[];
-  /** True when computed exactly; false would mark an expectation (algorithms without segments). */
+  /** True when computed exactly from arcs or slots; false marks an exact expectation (jump, rendezvous: no segments). */
   readonly exact: boolean;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diff, ketamaRing, modulaRing, twemproxyRing, type Ring } from '../src/index.js';
+import { diff, ketamaRing, maglevRing, modulaRing, twemproxyRing, type Ring } from '../src/index.js';
 import { digitHash, TWO_32 } from './support/digit-hash.js';
 
 const three = { hash: digitHash, pointsPerWeight: 3 } as const;
@@ -48,6 +48,7 @@ const idList = fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: 1,
 const anyRing = fc.oneof(
   idList.map((ids) => ketamaRing(ids, { pointsPerWeight: 40 })),
   idList.map((ids) => modulaRing(ids)),
+  idList.map((ids) => maglevRing(ids, { tableSize: 257 })),
 );
 
 describe('diff properties', () => {

@@ -1,3 +1,4 @@
+import type { RingNode } from '../ring.js';
 import type { Continuum } from './continuum.js';
 
 interface LayoutBase {
@@ -18,11 +19,23 @@ export interface ArcsLayout extends LayoutBase {
 /** A slot table: the owner of hash h is `slots[h % slots.length]`. */
 export interface SlotsLayout extends LayoutBase {
   readonly kind: 'slots';
-  readonly slots: Uint32Array;
+  readonly slots: Uint16Array | Uint32Array;
 }
 
-/** How a ring maps key hashes to nodes, in a form `diff` and `shareOf` can compute exactly with. */
-export type Layout = ArcsLayout | SlotsLayout;
+/**
+ * An algorithm without segments (jump, rendezvous, multi-probe): no finite table says who owns
+ * which hash, so `shareOf` and `diff` report exact expectations over a uniform key hash instead.
+ */
+export interface ExpectedLayout extends LayoutBase {
+  readonly kind: 'expected';
+  /** Only rings of one family have a closed-form joint placement. */
+  readonly family: 'jump' | 'rendezvous' | 'multi-probe';
+  /** Owner index -> node, as placed (jump: bucket order; others: id order). */
+  readonly nodes: readonly RingNode[];
+}
+
+/** How a ring maps key hashes to nodes, in a form `diff` and `shareOf` can compute with. */
+export type Layout = ArcsLayout | SlotsLayout | ExpectedLayout;
 
 // Rings are public values with a small interface; their layouts stay private to the package.
 const layouts = new WeakMap<object, Layout>();

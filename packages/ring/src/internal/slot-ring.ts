@@ -3,7 +3,7 @@ import type { RingSpec } from './base-ring.js';
 import { BaseRing } from './base-ring.js';
 
 /**
- * A ring whose placement is a slot table (modula; later maglev): a key goes to
+ * A ring whose placement is a slot table (modula, twemproxy/libmemcached modula): a key goes to
  * `slots[hash % slots.length]`.
  */
 export class SlotRing extends BaseRing {
@@ -33,7 +33,7 @@ export class SlotRing extends BaseRing {
 }
 
 /** Hash values in [0, range) per owner: slot s receives floor((range - 1 - s) / n) + 1 of them. */
-export function slotCounts(slots: Uint32Array, ownerCount: number, range: number): Float64Array {
+export function slotCounts(slots: Uint16Array | Uint32Array, ownerCount: number, range: number): Float64Array {
   const counts = new Float64Array(ownerCount);
   const n = slots.length;
   for (let s = 0; s < n && s < range; s++) {
