@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ketamaRing, parseTwemproxyConfig, twemproxyRing, type Ring, type TwemproxyPool } from '@shardcache/ring';
 import { fromTwemproxyPool, type HealthRegistryOptions } from '@shardcache/health';
 import { InvalidOptionError } from './errors.js';
+import type { RejoinOptions } from './rejoin/rejoin-guard.js';
 import { systemClock, type Clock } from './internal/clock.js';
 import type { KeyRulesOptions } from './keyspace/key-rules.js';
 import type { CacheNode } from './nodes/cache-node.js';
@@ -51,6 +52,8 @@ export interface ShardedClientOptions {
    * The probe is the node's own ping and the deadline is `timeoutMs`.
    */
   readonly health?: ClientHealthOptions;
+  /** Rejoin safety: see `RejoinOptions` (on by default). */
+  readonly rejoin?: RejoinOptions;
   readonly nodeFactory?: NodeFactory;
   /** Put keys in `shardcache:command` trace messages (values are never traced). Default false. */
   readonly traceKeys?: boolean;

@@ -1,18 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { HealthRegistry } from '@shardcache/health';
 import { resolveOptions, type NodeFactory, type ResolvedOptions, type ShardedClientOptions } from './client-options.js';
 import { ClosedError, NodeUnavailableError, PartialFailureError, ShardcacheError, ValueTooLargeError, type KeyFailure } from './errors.js';
 import type { ClientEvents } from './events.js';
-import { DeadlineQueue } from './internal/deadline-queue.js';
 import { commandChannel, ringChannel } from './internal/tracing.js';
 import { KeyRules, type RoutedKey } from './keyspace/key-rules.js';
 import { groupByNode, type ManyResult } from './multi-key.js';
 import type { CacheNode, CasResult, EncodedValue, StoredItem, Ttl, WriteEntry } from './nodes/cache-node.js';
 import { createMemjsNode } from './nodes/memjs-node.js';
 import { createRedisNode } from './nodes/redis-node.js';
-import { healthGate } from './routing/health-gate.js';
-import { NodeSlot } from './routing/node-slot.js';
-import { Router, type RingChange } from './routing/router.js';
+import type { NodeSlot } from './routing/node-slot.js';
+import type { RingChange } from './routing/router.js';
+import { Topology } from './routing/topology.js';
+import { changeTo, type MembershipChange } from './membership/membership-change.js';
+import type { NodeSpec } from './nodes/node-address.js';
+import { resolveRejoin } from './rejoin/rejoin-guard.js';
+import type { RingDiff } from '@shardcache/ring';
 import type { NodeStatsSnapshot } from './stats/node-stats.js';
 import { normalizeTtl, type TtlInput } from './values/ttl.js';
 import { ValueCodec } from './values/value-codec.js';
@@ -75,10 +77,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   readonly #options: ResolvedOptions;
   readonly #rules: KeyRules;
   readonly #codec: ValueCodec;
-  readonly #router: Router;
-  readonly #slots = new Map<string, NodeSlot>();
-  readonly #deadlines: DeadlineQueue;
-  readonly #health: HealthRegistry;
+  readonly #topology: Topology;
   #closed = false;
 
   constructor(options: ShardedClientOptions) {
@@ -90,43 +89,62 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       ...(options.serializer === undefined ? {} : { serializer: options.serializer }),
       ...(options.compressAbove === undefined ? {} : { compressAbove: options.compressAbove }),
     });
-    this.#router = new Router(resolved.ring, resolved.failover);
-    this.#deadlines = new DeadlineQueue(resolved.clock);
-    // Failures flow back here: health ejects and restores, the client swaps rings.
-    this.#health = new HealthRegistry({
-      ...resolved.health,
-      timeout: resolved.timeoutMs,
-      clock: resolved.clock,
-      probe: (node, signal) => this.#probe(node, signal),
+    // Failures flow back through the topology: health ejects and restores, the ring swaps.
+    this.#topology = new Topology(resolved, options.nodeFactory ?? defaultNodeFactory, resolveRejoin(options.rejoin), {
+      ejected: (node, reason) => this.emit('node:ejected', { node, reason }),
+      restored: (node) => this.emit('node:restored', { node }),
+      changed: (change) => this.#announce(change),
+      error: (node, error) => {
+        if (this.listenerCount('error') > 0) this.emit('error', { node, error: asShardcacheError(error) });
+      },
     });
-    this.#health.on('node:ejected', ({ node, reason }) => this.eject(node, reason));
-    this.#health.on('node:restored', ({ node }) => this.restore(node));
-    const factory = options.nodeFactory ?? defaultNodeFactory;
-    for (const address of resolved.nodes) {
-      const node = factory(address, { backend: resolved.backend, options: resolved });
-      const gate = healthGate(this.#health.add(address.id));
-      this.#slots.set(address.id, new NodeSlot(address, node, { maxInFlight: resolved.maxInFlight, clock: resolved.clock, deadlines: this.#deadlines, gate }));
-    }
-  }
-
-  #probe(node: string, signal: AbortSignal): Promise<void> {
-    const slot = this.#slots.get(node);
-    return slot === undefined ? Promise.reject(new NodeUnavailableError(node, 'not in this client')) : slot.node.ping({ signal });
   }
 
   /** The planned ring (membership), before ejections. */
   get ring(): ResolvedOptions['ring'] {
-    return this.#router.ring;
+    return this.#topology.router.ring;
   }
 
   /** Node ids currently out of placement. */
   get ejected(): readonly string[] {
-    return [...this.#router.ejected];
+    return [...this.#topology.router.ejected];
   }
 
   /** Where `key` goes now: the node id, or undefined when no node serves it. */
   locate(key: string): string | undefined {
-    return this.#router.route(this.#rules.route(key).placement);
+    return this.#topology.router.route(this.#rules.route(key).placement);
+  }
+
+  /** The exact ring diff a membership change would make (share moving, from where to where), before anything happens. */
+  previewChange(change: MembershipChange): RingDiff {
+    return this.#topology.preview(change);
+  }
+
+  /**
+   * Applies a planned membership change while traffic flows: new nodes connect first, the ring
+   * swaps in one step (announced by `ring:changed`), removed nodes close after their calls in
+   * flight finish. Changes apply one at a time, in order.
+   */
+  applyChange(change: MembershipChange): Promise<RingChange> {
+    if (this.#closed) return Promise.reject(new ClosedError('ShardedClient'));
+    return this.#topology.apply(change);
+  }
+
+  addNodes(nodes: readonly NodeSpec[]): Promise<RingChange> {
+    return this.applyChange({ add: nodes });
+  }
+
+  removeNodes(ids: readonly string[]): Promise<RingChange> {
+    return this.applyChange({ remove: ids });
+  }
+
+  setWeights(weights: Readonly<Record<string, number>>): Promise<RingChange> {
+    return this.applyChange({ weights });
+  }
+
+  /** Reconciles the fleet to exactly `nodes` (adds, removes and reweighs as needed). */
+  setNodes(nodes: readonly NodeSpec[]): Promise<RingChange> {
+    return this.applyChange(changeTo(this.#topology.addresses, nodes));
   }
 
   get<T = unknown>(key: string, options: CallOptions = NO_OPTIONS): Promise<T | undefined> {
@@ -183,6 +201,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   async delete(key: string, options: CallOptions = {}): Promise<boolean> {
     const routed = this.#route(key);
     const slot = this.#writableSlot(routed);
+    this.#failover(routed, slot, null);
     return this.#run(slot, 'delete', routed.wire, options, (node) => node.delete(routed.wire, options));
   }
 
@@ -201,7 +220,8 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     const routed = this.#route(key);
     const normalized = normalizeTtl(ttl);
     const slot = this.#writableSlot(routed);
-    return this.#run(slot, 'touch', routed.wire, options, (node) => node.touch(routed.wire, normalized, options));
+    const capped = this.#failover(routed, slot, normalized);
+    return this.#run(slot, 'touch', routed.wire, options, (node) => node.touch(routed.wire, capped, options));
   }
 
   /**
@@ -211,9 +231,9 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   async getMany<T = unknown>(keys: readonly string[], options: ManyOptions = NO_OPTIONS): Promise<ManyResult<T>> {
     const routed = keys.map((key) => this.#route(key));
     const values: (T | undefined)[] = new Array<T | undefined>(keys.length).fill(undefined);
-    const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
+    const groups = groupByNode(routed, (entry) => this.#topology.router.route(entry.placement));
     // Under the `fail` policy, keys of an ejected node are misses, as in get().
-    if (this.#router.policy === 'fail') groups.delete(undefined);
+    if (this.#topology.router.policy === 'fail') groups.delete(undefined);
     const compressed: Promise<void>[] = [];
     const failures = await this.#perNode(
       groups,
@@ -245,8 +265,23 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
         return { key: wire, value: item.value, flags: item.flags, ttl: this.#ttl(entry.ttl) };
       }),
     );
-    const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
-    const failures = await this.#perNode(groups, 'setMany', options, (slot, indexes) => slot.node.setMany(indexes.map((index) => writes[index] as WriteEntry), options), () => undefined, keys);
+    const groups = groupByNode(routed, (entry) => this.#topology.router.route(entry.placement));
+    const failures = await this.#perNode(
+      groups,
+      'setMany',
+      options,
+      (slot, indexes) =>
+        slot.node.setMany(
+          indexes.map((index) => {
+            const write = writes[index] as WriteEntry;
+            const at = routed[index];
+            return at === undefined ? write : { ...write, ttl: this.#failover(at, slot, write.ttl) };
+          }),
+          options,
+        ),
+      () => undefined,
+      keys,
+    );
     return settleMany({ failures }, keys.length, options);
   }
 
@@ -254,8 +289,12 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   async deleteMany(keys: readonly string[], options: ManyOptions = NO_OPTIONS): Promise<{ deleted: number } & Pick<ManyResult<never>, 'failures'>> {
     const routed = keys.map((key) => this.#route(key));
     let deleted = 0;
-    const groups = groupByNode(routed, (entry) => this.#router.route(entry.placement));
-    const failures = await this.#perNode(groups, 'deleteMany', options, (slot, indexes) => slot.node.deleteMany(indexes.map((index) => routed[index]?.wire ?? ''), options), (_slot, _indexes, count) => {
+    const groups = groupByNode(routed, (entry) => this.#topology.router.route(entry.placement));
+    const failures = await this.#perNode(groups, 'deleteMany', options, (slot, indexes) => slot.node.deleteMany(indexes.map((index) => {
+      const at = routed[index];
+      if (at !== undefined) this.#failover(at, slot, null);
+      return at?.wire ?? '';
+    }), options), (_slot, _indexes, count) => {
       deleted += count;
     }, keys);
     return settleMany({ deleted, failures }, keys.length, options);
@@ -264,7 +303,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   /** Removes every item on every node (not only this client's prefix). */
   async flush(options: CallOptions = {}): Promise<void> {
     this.#assertOpen();
-    await Promise.all([...this.#slots.values()].map((slot) => this.#run(slot, 'flush', undefined, options, (node) => node.flush(options))));
+    await Promise.all([...this.#topology.slots].map((slot) => this.#run(slot, 'flush', undefined, options, (node) => node.flush(options))));
   }
 
   /** Pings every node; resolves with the ids that answered and the errors of those that did not. */
@@ -273,7 +312,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     const up: string[] = [];
     const down: Record<string, ShardcacheError> = {};
     await Promise.all(
-      [...this.#slots.values()].map(async (slot) => {
+      [...this.#topology.slots].map(async (slot) => {
         try {
           await this.#run(slot, 'ping', undefined, options, (node) => node.ping(options));
           up.push(slot.id);
@@ -289,10 +328,10 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   get stats(): ClientStats {
     const nodes: Record<string, NodeStatsSnapshot & { ejected: boolean }> = {};
     const total = { calls: 0, hits: 0, misses: 0, errors: 0, timeouts: 0, inFlight: 0 };
-    const health = new Map(this.#health.stats.nodes.map((node) => [node.node, node]));
-    for (const slot of this.#slots.values()) {
+    const health = new Map(this.#topology.health.stats.nodes.map((node) => [node.node, node]));
+    for (const slot of this.#topology.slots) {
       const snapshot = slot.stats.snapshot(health.get(slot.id) ?? { p50Ms: undefined, p99Ms: undefined });
-      nodes[slot.id] = { ...snapshot, ejected: this.#router.ejected.has(slot.id) };
+      nodes[slot.id] = { ...snapshot, ejected: this.#topology.router.ejected.has(slot.id) };
       total.calls += snapshot.calls;
       total.hits += snapshot.hits;
       total.misses += snapshot.misses;
@@ -305,34 +344,28 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
 
   /** Takes a node out of placement (health calls this; operators may too). */
   eject(node: string, reason = 'manual'): void {
-    const change = this.#router.eject(node);
-    if (change === undefined) return;
-    this.emit('node:ejected', { node, reason });
-    this.#announce(change);
+    this.#topology.eject(node, reason);
   }
 
-  /** Puts an ejected node back into placement. */
-  restore(node: string): void {
-    const change = this.#router.restore(node);
-    if (change === undefined) return;
-    this.emit('node:restored', { node });
-    this.#announce(change);
+  /**
+   * Puts an ejected node back into placement, after deleting from it (and from every node that
+   * serves keys again) what this client wrote elsewhere meanwhile.
+   */
+  restore(node: string): Promise<void> {
+    return this.#topology.restore(node);
   }
 
   /** Waits for calls in flight (each bounded by its deadline), then closes every node. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#health.close();
-    await Promise.all([...this.#slots.values()].map((slot) => slot.drain()));
-    await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
+    await this.#topology.close();
   }
 
   /** Closes every node now; calls in flight fail. */
   async destroy(): Promise<void> {
     this.#closed = true;
-    await this.#health.destroy();
-    await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
+    await this.#topology.destroy();
   }
 
   #announce(change: RingChange): void {
@@ -354,17 +387,17 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
    * With no node left at all, reads fail like writes.
    */
   #slotFor(routed: RoutedKey, _intent: 'read'): NodeSlot | undefined {
-    const id = this.#router.route(routed.placement);
-    if (id === undefined && this.#router.policy !== 'fail') return this.#writableSlot(routed);
-    return id === undefined ? undefined : this.#slots.get(id);
+    const id = this.#topology.router.route(routed.placement);
+    if (id === undefined && this.#topology.router.policy !== 'fail') return this.#writableSlot(routed);
+    return id === undefined ? undefined : this.#topology.slot(id);
   }
 
   #writableSlot(routed: RoutedKey): NodeSlot {
-    const id = this.#router.route(routed.placement);
-    const slot = id === undefined ? undefined : this.#slots.get(id);
+    const id = this.#topology.router.route(routed.placement);
+    const slot = id === undefined ? undefined : this.#topology.slot(id);
     if (slot === undefined) {
-      const reason = this.#router.policy === 'fail' ? 'ejected, and the failover policy is "fail"' : 'every node is ejected';
-      throw new NodeUnavailableError(this.#router.owner(routed.placement), reason);
+      const reason = this.#topology.router.policy === 'fail' ? 'ejected, and the failover policy is "fail"' : 'every node is ejected';
+      throw new NodeUnavailableError(this.#topology.router.owner(routed.placement), reason);
     }
     return slot;
   }
@@ -396,21 +429,39 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       ttl = this.#ttl(options.ttl);
       encoded = this.#codec.encode(value);
       slot = this.#writableSlot(routed);
-      if (!(encoded instanceof Promise)) return this.#send(slot, command, routed.wire, encoded, ttl, options, send);
+      if (!(encoded instanceof Promise)) return this.#send(slot, command, routed, encoded, ttl, options, send);
     } catch (error) {
       return Promise.reject(error);
     }
-    return encoded.then((item) => this.#send(slot, command, routed.wire, item, ttl, options, send));
+    return encoded.then((item) => this.#send(slot, command, routed, item, ttl, options, send));
   }
 
   /** Sends one encoded write. A server whose own limit is lower fails with ERR_VALUE_TOO_LARGE from the node. */
-  #send<T>(slot: NodeSlot, command: string, wire: string, item: EncodedValue, ttl: Ttl, options: WriteOptions, send: (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl) => Promise<T>): Promise<T> {
+  #send<T>(slot: NodeSlot, command: string, routed: RoutedKey, item: EncodedValue, requestedTtl: Ttl, options: WriteOptions, send: (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl) => Promise<T>): Promise<T> {
+    const { wire } = routed;
     slot.stats.bytesOut += this.#checkSize(wire, item);
+    const ttl = this.#failover(routed, slot, requestedTtl);
     if (this.#traced()) return this.#run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
     const refusal = slot.refuse(options.signal);
     if (refusal !== undefined) return Promise.reject(refusal);
     return slot.track(command, options.timeoutMs ?? this.#options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
   }
+
+  /**
+   * While nodes are out, a write or delete that lands away from its key's planned owner is
+   * remembered, so the owner is purged of it before it serves the key again (rejoin safety),
+   * and the copy written on the failover node gets at most `rejoin.failoverTtl`.
+   */
+  #failover(routed: RoutedKey, slot: NodeSlot, ttl: Ttl): Ttl {
+    const { router, rejoin, guard } = this.#topology;
+    if (router.ejected.size === 0) return ttl;
+    const planned = router.owner(routed.placement);
+    if (planned === slot.id) return ttl;
+    if (rejoin.enabled) guard.record(planned, routed.wire, routed.placement, slot.id);
+    const cap = rejoin.failoverTtl;
+    return cap === null || (ttl !== null && ttl <= cap) ? ttl : cap;
+  }
+
 
 
   #decodeCounted<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined): T | undefined | Promise<T> {
@@ -427,6 +478,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     const routed = this.#route(key);
     if (!Number.isSafeInteger(delta) || delta < 0) throw new ShardcacheError('ERR_INVALID_ARGUMENT', `${command} delta must be a non-negative safe integer, got ${delta}`);
     const slot = this.#writableSlot(routed);
+    this.#failover(routed, slot, null);
     return this.#run(slot, command, routed.wire, options, (node) => (command === 'incr' ? node.incr(routed.wire, delta, options) : node.decr(routed.wire, delta, options)));
   }
 
@@ -463,9 +515,9 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     const failures: { key: string; error: ShardcacheError }[] = [];
     await Promise.all(
       [...groups].map(async ([id, indexes]) => {
-        const slot = id === undefined ? undefined : this.#slots.get(id);
+        const slot = id === undefined ? undefined : this.#topology.slot(id);
         try {
-          if (slot === undefined) throw new NodeUnavailableError(undefined, `the keys' node is ejected and the failover policy is "${this.#router.policy}"`);
+          if (slot === undefined) throw new NodeUnavailableError(undefined, `the keys' node is ejected and the failover policy is "${this.#topology.router.policy}"`);
           await receive(slot, indexes, await this.#run(slot, command, undefined, options, () => send(slot, indexes)));
         } catch (error) {
           const typed = asShardcacheError(error);

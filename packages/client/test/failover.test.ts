@@ -51,7 +51,7 @@ describe.each<FailoverPolicy>(['rebuild', 'next', 'fail'])('failover policy %s',
         else expect(changes[0]?.diff.moved ?? 0).toBeGreaterThanOrEqual(victimShare - 1e-12);
       }
 
-      client.restore(victim);
+      await client.restore(victim);
       expect(keys.map((k) => client.locate(k))).toEqual(keys.map((k) => before.get(k)));
       expect(changes.map((change) => change.reason)).toEqual(['ejected', 'restored']);
     } finally {

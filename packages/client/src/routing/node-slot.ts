@@ -18,7 +18,8 @@ export interface NodeSlotOptions {
  * deadline per call. The last step of the request path before the wire.
  */
 export class NodeSlot {
-  readonly address: NodeAddress;
+  /** Replaced (not mutated) when a membership change reweighs the node. */
+  address: NodeAddress;
   readonly node: CacheNode;
   readonly stats = new NodeStats();
   readonly options: NodeSlotOptions;
@@ -34,6 +35,10 @@ export class NodeSlot {
 
   get id(): string {
     return this.address.id;
+  }
+
+  setWeight(weight: number): void {
+    this.address = { ...this.address, weight };
   }
 
   /**

@@ -1,0 +1,222 @@
+import { HealthRegistry } from '@shardcache/health';
+import type { NodeFactory, ResolvedOptions } from '../client-options.js';
+import { NodeUnavailableError } from '../errors.js';
+import { DeadlineQueue } from '../internal/deadline-queue.js';
+import { resolveChange, type MembershipChange } from '../membership/membership-change.js';
+import type { NodeAddress } from '../nodes/node-address.js';
+import { RejoinGuard, type ResolvedRejoin } from '../rejoin/rejoin-guard.js';
+import { diff, type RingDiff } from '@shardcache/ring';
+import { healthGate } from './health-gate.js';
+import { NodeSlot } from './node-slot.js';
+import { Router, type RingChange } from './router.js';
+
+/** What the topology tells its client. */
+export interface TopologyEvents {
+  ejected(node: string, reason: string): void;
+  restored(node: string): void;
+  changed(change: RingChange): void;
+  error(node: string | undefined, error: unknown): void;
+}
+
+/**
+ * The fleet as the client routes over it: node slots (adapter + health gate + limits), the
+ * router (planned ring minus ejected nodes), the health registry, and the two ways the ring
+ * changes: health (eject, then restore once the node is stable and purged of what it missed)
+ * and planned membership (nodes added, removed or reweighted in one swap).
+ */
+export class Topology {
+  readonly router: Router;
+  readonly health: HealthRegistry;
+  readonly deadlines: DeadlineQueue;
+  readonly rejoin: ResolvedRejoin;
+  readonly guard: RejoinGuard;
+  readonly #slots = new Map<string, NodeSlot>();
+  readonly #options: ResolvedOptions;
+  readonly #factory: NodeFactory;
+  readonly #events: TopologyEvents;
+  readonly #rejoining = new Set<string>();
+  #changing: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ResolvedOptions, factory: NodeFactory, rejoin: ResolvedRejoin, events: TopologyEvents) {
+    this.#options = options;
+    this.#factory = factory;
+    this.#events = events;
+    this.rejoin = rejoin;
+    this.guard = new RejoinGuard(rejoin.maxTrackedKeys);
+    this.router = new Router(options.ring, options.failover);
+    this.deadlines = new DeadlineQueue(options.clock);
+    this.health = new HealthRegistry({
+      ...options.health,
+      timeout: options.timeoutMs,
+      clock: options.clock,
+      probe: (node, signal) => {
+        const slot = this.#slots.get(node);
+        return slot === undefined ? Promise.reject(new NodeUnavailableError(node, 'not in this client')) : slot.node.ping({ signal });
+      },
+    });
+    this.health.on('node:ejected', ({ node, reason }) => this.eject(node, reason));
+    this.health.on('node:restored', ({ node }) => void this.rejoinWhenStable(node));
+    for (const address of options.nodes) this.#addSlot(address);
+  }
+
+  slot(id: string): NodeSlot | undefined {
+    return this.#slots.get(id);
+  }
+
+  get slots(): IterableIterator<NodeSlot> {
+    return this.#slots.values();
+  }
+
+  get addresses(): NodeAddress[] {
+    return [...this.#slots.values()].map((slot) => slot.address);
+  }
+
+  /** Takes a node out of placement now. */
+  eject(node: string, reason: string): void {
+    const change = this.router.eject(node);
+    if (change === undefined) return;
+    this.#events.ejected(node, reason);
+    this.#events.changed(change);
+  }
+
+  /**
+   * Puts a node back: first the keys written elsewhere while it (or their owner) was out are
+   * deleted from the nodes that will serve them again, then the ring swaps in the same tick as
+   * the last check, so no read can reach a value older than this client's last write.
+   */
+  async restore(node: string): Promise<void> {
+    if (!this.router.ejected.has(node) || this.#rejoining.has(node)) return;
+    this.#rejoining.add(node);
+    try {
+      if (this.rejoin.enabled) {
+        const keptOut = await this.#purgeFor(node);
+        if (keptOut) return;
+      }
+      const change = this.router.restore(node);
+      if (change === undefined) return;
+      this.#events.restored(node);
+      this.#events.changed(change);
+    } finally {
+      this.#rejoining.delete(node);
+    }
+  }
+
+  /** Health says the node is back: restore it once it has stayed healthy for `stableMs`. */
+  rejoinWhenStable(node: string): Promise<void> {
+    if (this.rejoin.stableMs === 0) return this.#restoreReporting(node);
+    return new Promise((resolve) => {
+      this.#options.clock.schedule(() => {
+        const health = this.health.has(node) ? this.health.get(node) : undefined;
+        if (health?.state === 'up') void this.#restoreReporting(node).then(resolve);
+        else resolve();
+      }, this.rejoin.stableMs);
+    });
+  }
+
+  async #restoreReporting(node: string): Promise<void> {
+    try {
+      await this.restore(node);
+    } catch (error) {
+      this.#events.error(node, error);
+    }
+  }
+
+  /** Purges what each node missed; true when `node` must stay out (overflow with `keep-out`). */
+  async #purgeFor(node: string): Promise<boolean> {
+    const after = new Router(this.router.ring, this.router.policy);
+    for (const id of this.router.ejected) if (id !== node) after.eject(id);
+    for (;;) {
+      const owners = [...this.#slots.keys()].filter((id) => !after.ejected.has(id));
+      const work: Promise<void>[] = [];
+      for (const owner of owners) {
+        const slot = this.#slots.get(owner);
+        if (slot === undefined) continue;
+        if (this.guard.overflowed(owner)) {
+          if (owner === node && this.rejoin.onOverflow === 'keep-out') return true;
+          work.push(slot.run('flush', this.#options.timeoutMs, undefined, () => slot.node.flush()).then(() => this.guard.flushed(owner)));
+          continue;
+        }
+        const missed = new Map([...this.guard.missed(owner)].filter(([, entry]) => after.route(entry.placement) === owner));
+        if (missed.size === 0) continue;
+        work.push(slot.run('deleteMany', this.#options.timeoutMs, undefined, () => slot.node.deleteMany([...missed.keys()])).then(() => this.guard.forget(owner, missed)));
+        // Orphan copies on the failover nodes would be stale if the owner left again.
+        for (const [wire, entry] of missed) void this.#slots.get(entry.servedBy)?.node.delete(wire).catch(() => undefined);
+      }
+      if (work.length === 0) return false;
+      await Promise.all(work);
+    }
+  }
+
+  /** The diff a change would make, before anything happens. */
+  preview(change: MembershipChange): RingDiff {
+    return diff(this.router.ring, this.#nextRing(change));
+  }
+
+  /**
+   * Applies a planned change: new nodes connect first, the ring swaps in one step, removed
+   * nodes close once their calls in flight have finished. Changes apply one at a time.
+   */
+  apply(change: MembershipChange): Promise<RingChange> {
+    const run = this.#changing.then(() => this.#apply(change));
+    this.#changing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #apply(change: MembershipChange): Promise<RingChange> {
+    const resolved = resolveChange(change, new Set(this.#slots.keys()));
+    const ring = this.#nextRing(change);
+    const added = resolved.add.map((address) => this.#createSlot(address));
+    try {
+      await Promise.all(added.map((slot) => slot.node.ping()));
+    } catch (error) {
+      await Promise.all(added.map((slot) => slot.node.destroy()));
+      throw error;
+    }
+    for (const slot of added) {
+      this.#slots.set(slot.id, slot);
+    }
+    const swapped = this.router.replace(ring);
+    for (const [id, weight] of resolved.weights) this.#slots.get(id)?.setWeight(weight);
+    const removed = resolved.remove.map((id) => this.#slots.get(id)).filter((slot): slot is NodeSlot => slot !== undefined);
+    for (const slot of removed) this.#slots.delete(slot.id);
+    this.#events.changed(swapped);
+    await Promise.all(
+      removed.map(async (slot) => {
+        await slot.drain();
+        await slot.node.close();
+        if (this.health.has(slot.id)) await this.health.remove(slot.id);
+      }),
+    );
+    return swapped;
+  }
+
+  #nextRing(change: MembershipChange) {
+    const resolved = resolveChange(change, new Set(this.#slots.keys()));
+    let ring = this.router.ring;
+    for (const id of resolved.remove) ring = ring.withoutNode(id);
+    for (const address of resolved.add) ring = ring.withNode({ id: address.id, weight: address.weight });
+    if (resolved.weights.size > 0) ring = ring.withWeights(resolved.weights);
+    return ring;
+  }
+
+  #createSlot(address: NodeAddress): NodeSlot {
+    const node = this.#factory(address, { backend: this.#options.backend, options: this.#options });
+    const gate = healthGate(this.health.has(address.id) ? this.health.get(address.id) : this.health.add(address.id));
+    return new NodeSlot(address, node, { maxInFlight: this.#options.maxInFlight, clock: this.#options.clock, deadlines: this.deadlines, gate });
+  }
+
+  #addSlot(address: NodeAddress): void {
+    this.#slots.set(address.id, this.#createSlot(address));
+  }
+
+  async close(): Promise<void> {
+    await this.health.close();
+    await Promise.all([...this.#slots.values()].map((slot) => slot.drain()));
+    await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
+  }
+
+  async destroy(): Promise<void> {
+    await this.health.destroy();
+    await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
+  }
+}
