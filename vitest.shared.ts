@@ -9,3 +9,6 @@ export const sourceResolution = {
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@shardcache/source'] } },
 } satisfies ViteUserConfig;
+
+/** Test and hook timeouts for every project (real servers, a loaded 2-core machine). */
+export const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 } as const;

@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { sourceResolution } from '../../vitest.shared.js';
+import { sourceResolution, timeouts } from '../../vitest.shared.js';
 
 export default defineProject({
   ...sourceResolution,
-  test: { name: 'client', include: ['test/**/*.test.ts'] },
+  test: { ...timeouts, name: 'client', include: ['test/**/*.test.ts'] },
 });

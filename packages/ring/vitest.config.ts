@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { sourceResolution } from '../../vitest.shared.js';
+import { sourceResolution, timeouts } from '../../vitest.shared.js';
 
 export default defineProject({
   ...sourceResolution,
-  test: { name: 'ring', include: ['test/**/*.test.ts'] },
+  test: { ...timeouts, name: 'ring', include: ['test/**/*.test.ts'] },
 });

@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ketamaRing, parseTwemproxyConfig, twemproxyRing, type Ring, type TwemproxyPool } from '@shardcache/ring';
 import { fromTwemproxyPool, type HealthRegistryOptions } from '@shardcache/health';
 import { InvalidOptionError } from './errors.js';
+import type { MembershipSource } from './membership/membership-source.js';
 import type { RejoinOptions } from './rejoin/rejoin-guard.js';
 import { systemClock, type Clock } from './internal/clock.js';
 import type { KeyRulesOptions } from './keyspace/key-rules.js';
@@ -52,6 +53,11 @@ export interface ShardedClientOptions {
    * The probe is the node's own ping and the deadline is `timeoutMs`.
    */
   readonly health?: ClientHealthOptions;
+  /**
+   * Planned membership shared by every process (a `redisMembership` key, a static list, ...):
+   * each newer view is applied with `setNodes`. `ShardedClient.open` reads the first view.
+   */
+  readonly membership?: MembershipSource;
   /** Rejoin safety: see `RejoinOptions` (on by default). */
   readonly rejoin?: RejoinOptions;
   readonly nodeFactory?: NodeFactory;

@@ -14,6 +14,7 @@ import { Topology } from './routing/topology.js';
 import { changeTo, type MembershipChange } from './membership/membership-change.js';
 import type { NodeSpec } from './nodes/node-address.js';
 import { resolveRejoin } from './rejoin/rejoin-guard.js';
+import type { MembershipSource, MembershipView } from './membership/membership-source.js';
 import type { RingDiff } from '@shardcache/ring';
 import type { NodeStatsSnapshot } from './stats/node-stats.js';
 import { normalizeTtl, type TtlInput } from './values/ttl.js';
@@ -52,6 +53,10 @@ export interface SetEntry<T = unknown> {
 export interface ClientStats {
   readonly nodes: Readonly<Record<string, NodeStatsSnapshot & { readonly ejected: boolean }>>;
   readonly total: { readonly calls: number; readonly hits: number; readonly misses: number; readonly errors: number; readonly timeouts: number; readonly inFlight: number };
+  /** The planned-membership epoch applied, and where membership comes from. */
+  readonly membership: { readonly epoch: number; readonly source: string };
+  /** Keys each node missed while it (or their owner) was out, waiting to be purged (Infinity: overflowed). */
+  readonly rejoinTracked: Readonly<Record<string, number>>;
 }
 
 /**
@@ -78,7 +83,25 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   readonly #rules: KeyRules;
   readonly #codec: ValueCodec;
   readonly #topology: Topology;
+  readonly #membership: MembershipSource | undefined;
+  #epoch = 0;
+  #unwatch: (() => void) | undefined;
   #closed = false;
+
+  /**
+   * A client whose fleet comes from `options.membership`: reads its current view first, then
+   * follows it. Equivalent to `new ShardedClient(options)` when `nodes` are given.
+   *
+   * @example
+   * const client = await ShardedClient.open({ backend: 'redis', membership: redisMembership({ host, port }) });
+   */
+  static async open(options: ShardedClientOptions): Promise<ShardedClient> {
+    if (options.membership === undefined || options.nodes !== undefined || options.twemproxy !== undefined) return new ShardedClient(options);
+    const view = await options.membership.read();
+    const client = new ShardedClient({ ...options, nodes: view.nodes });
+    client.#epoch = view.epoch;
+    return client;
+  }
 
   constructor(options: ShardedClientOptions) {
     super();
@@ -94,10 +117,33 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       ejected: (node, reason) => this.emit('node:ejected', { node, reason }),
       restored: (node) => this.emit('node:restored', { node }),
       changed: (change) => this.#announce(change),
-      error: (node, error) => {
-        if (this.listenerCount('error') > 0) this.emit('error', { node, error: asShardcacheError(error) });
-      },
+      error: (node, error) => this.#report(node, error),
     });
+    this.#membership = options.membership;
+    this.#unwatch = this.#membership?.watch(
+      (view) => void this.#follow(view),
+      (error) => this.#report(undefined, error),
+    );
+  }
+
+  #report(node: string | undefined, error: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', { node, error: asShardcacheError(error) });
+  }
+
+  /** Applies a newer membership view; views arrive in any order, only a newer epoch counts. */
+  async #follow(view: MembershipView): Promise<void> {
+    if (view.epoch <= this.#epoch || this.#closed) return;
+    this.#epoch = view.epoch;
+    try {
+      await this.setNodes(view.nodes);
+    } catch (error) {
+      this.#report(undefined, error);
+    }
+  }
+
+  /** The membership epoch this client has applied (0 without a membership source). */
+  get epoch(): number {
+    return this.#epoch;
   }
 
   /** The planned ring (membership), before ejections. */
@@ -339,7 +385,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       total.timeouts += snapshot.timeouts;
       total.inFlight += snapshot.inFlight;
     }
-    return { nodes, total };
+    return { nodes, total, membership: { epoch: this.#epoch, source: this.#membership?.description ?? 'static' }, rejoinTracked: this.#topology.guard.sizes };
   }
 
   /** Takes a node out of placement (health calls this; operators may too). */
@@ -359,12 +405,14 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#unwatch?.();
     await this.#topology.close();
   }
 
   /** Closes every node now; calls in flight fail. */
   async destroy(): Promise<void> {
     this.#closed = true;
+    this.#unwatch?.();
     await this.#topology.destroy();
   }
 
