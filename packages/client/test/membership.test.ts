@@ -1,12 +1,17 @@
 // Planned membership shared by processes, and membership changes under load.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '@shardcache/chaos';
+import { fileMembership } from '../src/membership/file-membership.js';
 import { redisMembership } from '../src/membership/redis-membership.js';
 import { ShardedClient } from '../src/sharded-client.js';
+import { openSocketsTo } from './support/open-sockets.js';
 import { sampleKeys } from './support/sample-keys.js';
 
 let fleet: Fleet;
@@ -85,11 +90,37 @@ describe('membership shared through a redis key', () => {
   });
 });
 
+describe('membership from a watched file', () => {
+  it('follows each newer epoch written to the file, and ignores older ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'membership-'));
+    const file = join(dir, 'fleet.json');
+    const [a, b, c] = memcached();
+    writeFileSync(file, JSON.stringify({ epoch: 1, nodes: [a, b] }));
+    const client = await ShardedClient.open({ backend: 'memcached', membership: fileMembership(file, { pollMs: 50 }) });
+    try {
+      expect(client.epoch).toBe(1);
+      writeFileSync(file, JSON.stringify({ epoch: 2, nodes: [a, b, c] }));
+      await expect.poll(() => client.ring.nodes.length, { timeout: 3000, interval: 10 }).toBe(3);
+      expect(client.epoch).toBe(2);
+      writeFileSync(file, JSON.stringify({ epoch: 1, nodes: [a] }));
+      // An older epoch is never applied; a newer one written after it is.
+      writeFileSync(file, JSON.stringify({ epoch: 3, nodes: [b, c] }));
+      await expect.poll(() => client.epoch, { timeout: 3000, interval: 10 }).toBe(3);
+      expect(client.ring.nodes.map((node) => node.id).sort()).toEqual([b, c].sort());
+    } finally {
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('membership changes under load', () => {
   it('loses no call and leaks no connection while nodes join, leave and change weight (concurrency 64)', async () => {
-    const sockets = (): number => process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length;
     const [a, b, c, d] = memcached() as [string, string, string, string];
-    const before = sockets();
+    const sockets = (): number => openSocketsTo(fleet.memcached.map((node) => node.port));
+    // Clients of the earlier tests are closed: their sockets to these nodes go away too.
+    await expect.poll(sockets, { timeout: 3000, interval: 20 }).toBe(0);
+    const before = 0;
     const client = new ShardedClient({ backend: 'memcached', nodes: [a, b], timeoutMs: 2000 });
     const errors: string[] = [];
     let calls = 0;
@@ -123,6 +154,7 @@ describe('membership changes under load', () => {
     expect(client.ring.nodes.map((node) => node.id).sort()).toEqual([a, b, c].sort());
     // Removed nodes closed their connections: at most one socket per remaining node is open.
     expect(sockets() - before).toBeLessThanOrEqual(3);
+    expect(sockets() - before).toBeGreaterThan(0);
     await client.close();
     await expect.poll(sockets, { timeout: 3000, interval: 20 }).toBe(before);
     console.log(`membership under load: ${calls} calls, ${changes.length + 1} changes, 0 errors, ${wrong} reads of an older copy, sockets back to ${before}`);

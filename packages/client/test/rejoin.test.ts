@@ -63,3 +63,69 @@ describe.each<FailoverPolicy>(['next', 'rebuild'])('a node that flaps under fail
     console.log(`rejoin ${policy}: ${safe.keys} keys, ${safe.moved} moved while out; stale reads with safety ${safe.stale}, without ${unsafe.stale}`);
   });
 });
+
+describe('rejoin bounds', () => {
+  const nodes = (): string[] => fleet.redis.map((node) => node.address);
+  const ttlOn = async (address: string, key: string): Promise<number> => {
+    const [host, port] = address.split(':');
+    const { Redis } = await import('ioredis');
+    const raw = new Redis({ host, port: Number(port), lazyConnect: true });
+    try {
+      return await raw.ttl(key);
+    } finally {
+      raw.disconnect();
+    }
+  };
+
+  it('caps the TTL of writes that land on a failover node', async () => {
+    const client = new ShardedClient({ backend: 'redis', nodes: nodes(), rejoin: { failoverTtl: 30 } });
+    try {
+      const victim = nodes()[0] ?? '';
+      const key = Array.from({ length: 200 }, (_, i) => `cap:${i}`).find((k) => client.locate(k) === victim) ?? '';
+      const stays = Array.from({ length: 200 }, (_, i) => `cap:stay:${i}`).find((k) => client.locate(k) !== victim) ?? '';
+      client.eject(victim);
+      await client.set(key, 'v', { ttl: 3600 });
+      await client.set(stays, 'v', { ttl: 3600 });
+      expect(await ttlOn(client.locate(key) ?? '', key)).toBeLessThanOrEqual(30);
+      expect(await ttlOn(client.locate(stays) ?? '', stays)).toBeGreaterThan(3000);
+      expect(client.stats.rejoinTracked).toEqual({ [victim]: 1 });
+    } finally {
+      await client.destroy();
+    }
+  });
+
+  it('flushes a returning node whose missed keys overflowed the bound', async () => {
+    const client = new ShardedClient({ backend: 'redis', nodes: nodes(), rejoin: { maxTrackedKeys: 5 } });
+    try {
+      const victim = nodes()[1] ?? '';
+      const keys = Array.from({ length: 400 }, (_, i) => `overflow:${i}`).filter((k) => client.locate(k) === victim);
+      const untouched = keys.slice(0, 5);
+      await client.setMany(keys.map((key) => ({ key, value: 'old' })));
+      client.eject(victim);
+      await client.setMany(keys.slice(5).map((key) => ({ key, value: 'new' })));
+      expect(client.stats.rejoinTracked[victim]).toBe(Infinity);
+      await client.restore(victim);
+      expect(client.ejected).toEqual([]);
+      // Flushed: even keys nobody rewrote are gone, so nothing stale can be read.
+      const { values } = await client.getMany(keys);
+      expect(values.filter((value) => value === 'old')).toEqual([]);
+      expect((await client.getMany(untouched)).values).toEqual(untouched.map(() => undefined));
+    } finally {
+      await client.destroy();
+    }
+  });
+
+  it("keeps an overflowed node out with onOverflow 'keep-out'", async () => {
+    const client = new ShardedClient({ backend: 'redis', nodes: nodes(), rejoin: { maxTrackedKeys: 2, onOverflow: 'keep-out' } });
+    try {
+      const victim = nodes()[3] ?? '';
+      const keys = Array.from({ length: 400 }, (_, i) => `keepout:${i}`).filter((k) => client.locate(k) === victim);
+      client.eject(victim);
+      await client.setMany(keys.map((key) => ({ key, value: 'new' })));
+      await client.restore(victim);
+      expect(client.ejected).toEqual([victim]);
+    } finally {
+      await client.destroy();
+    }
+  });
+});
