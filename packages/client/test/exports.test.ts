@@ -24,7 +24,10 @@ it('exports exactly its public names', async () => {
     'ValueTooLargeError',
     'createMemjsNode',
     'createRedisNode',
+    'fileMembership',
     'parseNodeSpec',
+    'redisMembership',
+    'staticMembership',
   ]);
 });
 
