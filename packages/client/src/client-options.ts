@@ -58,6 +58,11 @@ export interface ShardedClientOptions {
    * each newer view is applied with `setNodes`. `ShardedClient.open` reads the first view.
    */
   readonly membership?: MembershipSource;
+  /**
+   * Warm-up after a planned change: for this long, a miss on a key's new owner reads its
+   * previous owner and fills the new one with the remaining TTL. Default 60,000 ms; 0 turns it off.
+   */
+  readonly warmupMs?: number;
   /** Rejoin safety: see `RejoinOptions` (on by default). */
   readonly rejoin?: RejoinOptions;
   readonly nodeFactory?: NodeFactory;
@@ -96,6 +101,7 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly health: ClientHealthOptions;
   readonly traceKeys: boolean;
+  readonly warmupMs: number;
   readonly pool: TwemproxyPool | undefined;
 }
 
@@ -134,6 +140,7 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     clock: options.clock ?? systemClock,
     health: { autoEjectHosts: true, ...(pool === undefined ? {} : withoutTimeout(fromTwemproxyPool(pool))), ...options.health },
     traceKeys: options.traceKeys === true,
+    warmupMs: nonNegative('warmupMs', options.warmupMs ?? 60_000),
     pool,
   };
 }
@@ -162,6 +169,11 @@ function poolTimeout(pool: TwemproxyPool | undefined): number | undefined {
 
 function positive(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new InvalidOptionError(option, `expected a positive number, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function nonNegative(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidOptionError(option, `expected milliseconds >= 0, got ${JSON.stringify(value)}`);
   return value;
 }
 

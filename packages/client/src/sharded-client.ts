@@ -57,6 +57,8 @@ export interface ClientStats {
   readonly membership: { readonly epoch: number; readonly source: string };
   /** Keys each node missed while it (or their owner) was out, waiting to be purged (Infinity: overflowed). */
   readonly rejoinTracked: Readonly<Record<string, number>>;
+  /** Warm-up after the last planned change: still on, and reads served from previous owners. */
+  readonly warmup: { readonly active: boolean; readonly hits: number };
 }
 
 /**
@@ -205,12 +207,16 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     }
     if (slot === undefined) return Promise.resolve(undefined);
     const owner = slot;
-    if (this.#traced()) return this.#run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire)).then((item) => this.#decodeCounted<T>(owner, routed.wire, item));
+    if (this.#traced()) {
+      return this.#run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire)).then((item) =>
+        item === undefined && this.#topology.warming ? this.#warmRead<T>(owner, routed, options) : this.#decodeCounted<T>(owner, routed.wire, item),
+      );
+    }
     // The hot path: no closure around the request, one promise for the caller.
     const refusal = owner.refuse(options.signal);
     if (refusal !== undefined) return Promise.reject(refusal);
     return owner.track('get', options.timeoutMs ?? this.#options.timeoutMs, options.signal, owner.node.get(routed.wire), (item) =>
-      this.#decodeCounted<T>(owner, routed.wire, item),
+      item === undefined && this.#topology.warming ? this.#warmRead<T>(owner, routed, options) : this.#decodeCounted<T>(owner, routed.wire, item),
     ) as Promise<T | undefined>;
   }
 
@@ -385,7 +391,13 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       total.timeouts += snapshot.timeouts;
       total.inFlight += snapshot.inFlight;
     }
-    return { nodes, total, membership: { epoch: this.#epoch, source: this.#membership?.description ?? 'static' }, rejoinTracked: this.#topology.guard.sizes };
+    return {
+      nodes,
+      total,
+      membership: { epoch: this.#epoch, source: this.#membership?.description ?? 'static' },
+      rejoinTracked: this.#topology.guard.sizes,
+      warmup: { active: this.#topology.warming, hits: this.#topology.warmupHits },
+    };
   }
 
   /** Takes a node out of placement (health calls this; operators may too). */
@@ -496,11 +508,41 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   }
 
   /**
+   * Warm-up: a miss on a key's new owner right after a planned change reads the previous owner;
+   * a value found there is returned and copied to the new owner with its remaining TTL (`add`,
+   * so a newer concurrent write wins). Failures there are only a miss.
+   */
+  async #warmRead<T>(owner: NodeSlot, routed: RoutedKey, options: CallOptions): Promise<T | undefined> {
+    const previous = this.#topology.previousOwner(routed.placement, owner.id);
+    if (previous === undefined) return this.#decodeCounted<T>(owner, routed.wire, undefined);
+    const { wire } = routed;
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs;
+    const found = await previous
+      .run('get', timeoutMs, options.signal, () =>
+        previous.node.getWithTtl === undefined
+          ? previous.node.get(wire).then((item) => (item === undefined ? undefined : { item, ttl: this.#options.defaultTtl }))
+          : previous.node.getWithTtl(wire),
+      )
+      .catch(() => undefined);
+    if (found === undefined) return this.#decodeCounted<T>(owner, wire, undefined);
+    this.#topology.warmupHits++;
+    void owner.run('add', timeoutMs, undefined, () => owner.node.add(wire, found.item.value, found.item.flags, found.ttl)).catch(() => undefined);
+    return this.#decodeCounted<T>(owner, wire, found.item);
+  }
+
+  /** Warm-up: a write to a key's new owner deletes its old copy, which could otherwise be read again later. */
+  #dropPreviousCopy(routed: RoutedKey, slot: NodeSlot): void {
+    const previous = this.#topology.previousOwner(routed.placement, slot.id);
+    if (previous !== undefined) void previous.run('delete', this.#options.timeoutMs, undefined, () => previous.node.delete(routed.wire)).catch(() => undefined);
+  }
+
+  /**
    * While nodes are out, a write or delete that lands away from its key's planned owner is
    * remembered, so the owner is purged of it before it serves the key again (rejoin safety),
    * and the copy written on the failover node gets at most `rejoin.failoverTtl`.
    */
   #failover(routed: RoutedKey, slot: NodeSlot, ttl: Ttl): Ttl {
+    if (this.#topology.warming) this.#dropPreviousCopy(routed, slot);
     const { router, rejoin, guard } = this.#topology;
     if (router.ejected.size === 0) return ttl;
     const planned = router.owner(routed.placement);

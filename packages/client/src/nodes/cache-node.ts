@@ -77,6 +77,8 @@ export interface CacheNode {
   readonly capabilities: NodeCapabilities;
 
   get(key: string, options?: CallOptions): Promise<StoredItem | undefined>;
+  /** The item and its remaining TTL (null: none), where the protocol can tell; used by warm-up. */
+  getWithTtl?(key: string, options?: CallOptions): Promise<{ readonly item: StoredItem; readonly ttl: Ttl } | undefined>;
   gets(key: string, options?: CallOptions): Promise<VersionedItem | undefined>;
   /** Items aligned with `keys` (undefined for a miss): one round trip where the protocol allows. */
   getMany(keys: readonly string[], options?: CallOptions): Promise<(StoredItem | undefined)[]>;

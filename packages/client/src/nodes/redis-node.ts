@@ -128,6 +128,13 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
     },
     // The two hot calls skip the generic wrapper when they can: one promise, no closure.
     get: (key, o) => (direct(o) ? client.getBuffer(key).then(decode, fail) : call(() => client.getBuffer(key).then(decode), o)),
+    getWithTtl: (key, o) =>
+      call(async () => {
+        // Same tick, same connection, auto-pipelined: the TTL belongs to the value read.
+        const [stored, ttl] = await Promise.all([client.getBuffer(key), client.ttl(key)]);
+        if (stored === null) return undefined;
+        return { item: readHeader(stored), ttl: ttl === -1 ? null : Math.max(ttl, 1) };
+      }, o),
     gets: (key, o) =>
       call(async (): Promise<VersionedItem | undefined> => {
         const stored = await client.getBuffer(key);

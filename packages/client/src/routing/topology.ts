@@ -5,7 +5,7 @@ import { DeadlineQueue } from '../internal/deadline-queue.js';
 import { resolveChange, type MembershipChange } from '../membership/membership-change.js';
 import type { NodeAddress } from '../nodes/node-address.js';
 import { RejoinGuard, type ResolvedRejoin } from '../rejoin/rejoin-guard.js';
-import { diff, type RingDiff } from '@shardcache/ring';
+import { diff, type Ring, type RingDiff } from '@shardcache/ring';
 import { healthGate } from './health-gate.js';
 import { NodeSlot } from './node-slot.js';
 import { Router, type RingChange } from './router.js';
@@ -35,6 +35,10 @@ export class Topology {
   readonly #factory: NodeFactory;
   readonly #events: TopologyEvents;
   readonly #rejoining = new Set<string>();
+  /** After a planned change, the ring before it, consulted on misses until `until` (warm-up). */
+  #warm: { readonly previous: Ring; readonly until: number } | undefined;
+  /** Reads served from a key's previous owner during warm-up. */
+  warmupHits = 0;
   #changing: Promise<unknown> = Promise.resolve();
 
   constructor(options: ResolvedOptions, factory: NodeFactory, rejoin: ResolvedRejoin, events: TopologyEvents) {
@@ -175,7 +179,10 @@ export class Topology {
     for (const slot of added) {
       this.#slots.set(slot.id, slot);
     }
+    const previous = this.router.ring;
     const swapped = this.router.replace(ring);
+    const windowMs = this.#options.warmupMs;
+    this.#warm = windowMs > 0 ? { previous, until: this.#options.clock.now() + windowMs } : undefined;
     for (const [id, weight] of resolved.weights) this.#slots.get(id)?.setWeight(weight);
     const removed = resolved.remove.map((id) => this.#slots.get(id)).filter((slot): slot is NodeSlot => slot !== undefined);
     for (const slot of removed) this.#slots.delete(slot.id);
@@ -188,6 +195,25 @@ export class Topology {
       }),
     );
     return swapped;
+  }
+
+  /**
+   * During warm-up: the node that owned `placement` before the last planned change, when it is
+   * still in the fleet and is not `current` (the key's owner now); otherwise undefined.
+   */
+  previousOwner(placement: string, current: string): NodeSlot | undefined {
+    const warm = this.#warm;
+    if (warm === undefined) return undefined;
+    if (this.#options.clock.now() >= warm.until) {
+      this.#warm = undefined;
+      return undefined;
+    }
+    const id = warm.previous.locate(placement);
+    return id === current || this.router.ejected.has(id) ? undefined : this.#slots.get(id);
+  }
+
+  get warming(): boolean {
+    return this.#warm !== undefined;
   }
 
   #nextRing(change: MembershipChange) {
