@@ -14,6 +14,7 @@ import { Topology } from './routing/topology.js';
 import { changeTo, type MembershipChange } from './membership/membership-change.js';
 import type { NodeSpec } from './nodes/node-address.js';
 import { resolveRejoin } from './rejoin/rejoin-guard.js';
+import { migrate, type MigrationOptions, type MigrationResult } from './migration/migrate.js';
 import type { MembershipSource, MembershipView } from './membership/membership-source.js';
 import type { RingDiff } from '@shardcache/ring';
 import type { NodeStatsSnapshot } from './stats/node-stats.js';
@@ -176,6 +177,21 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   applyChange(change: MembershipChange): Promise<RingChange> {
     if (this.#closed) return Promise.reject(new ClosedError('ShardedClient'));
     return this.#topology.apply(change);
+  }
+
+  /**
+   * Copies the values `change` would move to their new owners, before you apply it (redis:
+   * SCAN + DUMP/RESTORE with TTLs kept, never over a value already there). Resumable from the
+   * returned checkpoint, rate-limited, cancellable with a signal; reports progress.
+   *
+   * @example
+   * const change = { add: ['10.0.0.9:6379'] };
+   * const result = await cache.migrate(change, { rateLimit: 50_000, onProgress: (p) => console.log(p.moved) });
+   * if (result.completed) await cache.applyChange(change);
+   */
+  migrate(change: MembershipChange, options?: MigrationOptions): Promise<MigrationResult> {
+    if (this.#closed) return Promise.reject(new ClosedError('ShardedClient'));
+    return migrate({ topology: this.#topology, rules: this.#rules, clock: this.#options.clock, timeoutMs: this.#options.timeoutMs }, change, options);
   }
 
   addNodes(nodes: readonly NodeSpec[]): Promise<RingChange> {

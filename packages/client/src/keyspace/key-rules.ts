@@ -80,6 +80,15 @@ export class KeyRules {
     return { wire, placement: this.#tagged(hashed) };
   }
 
+  /**
+   * The placement key of a key as stored on a server (for migration and audits), or undefined
+   * when it is not under this client's prefix (another application's key).
+   */
+  placementOfWire(wire: string): string | undefined {
+    if (!wire.startsWith(this.#prefix)) return undefined;
+    return this.#tagged(this.#prefixInPlacement ? wire : wire.slice(this.#prefix.length));
+  }
+
   #problem(key: string): string | undefined {
     const bytes = Buffer.byteLength(key) + Buffer.byteLength(this.#prefix);
     if (bytes > MEMCACHED_MAX_KEY_BYTES) return `${bytes} bytes with the prefix, over memcached's ${MEMCACHED_MAX_KEY_BYTES}`;

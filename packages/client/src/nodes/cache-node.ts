@@ -57,6 +57,13 @@ export interface NodeCapabilities {
   readonly dumpRestore: boolean;
 }
 
+/** An item as a node can copy it to another node of the same backend, with its TTL. */
+export interface DumpedItem {
+  readonly payload: Buffer;
+  /** Remaining time to live in milliseconds (null: none), kept exactly across the copy. */
+  readonly ttlMs: number | null;
+}
+
 /** Per-call options every node method takes. */
 export interface CallOptions {
   /** Aborts the wait for this call only; the node may still receive the request. */
@@ -77,6 +84,12 @@ export interface CacheNode {
   readonly capabilities: NodeCapabilities;
 
   get(key: string, options?: CallOptions): Promise<StoredItem | undefined>;
+  /** One page of the keys stored (capability `scanKeys`): pass the returned cursor back; '0' ends. */
+  scan?(cursor: string, count: number): Promise<{ readonly cursor: string; readonly keys: readonly string[] }>;
+  /** Items with their TTLs, aligned with `keys` (capability `dumpRestore`). */
+  dump?(keys: readonly string[]): Promise<(DumpedItem | undefined)[]>;
+  /** Stores a dumped item unless the key exists (a newer value wins): 'restored' or 'exists'. */
+  restore?(key: string, item: DumpedItem): Promise<'restored' | 'exists'>;
   /** The item and its remaining TTL (null: none), where the protocol can tell; used by warm-up. */
   getWithTtl?(key: string, options?: CallOptions): Promise<{ readonly item: StoredItem; readonly ttl: Ttl } | undefined>;
   gets(key: string, options?: CallOptions): Promise<VersionedItem | undefined>;

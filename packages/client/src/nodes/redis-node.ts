@@ -128,6 +128,35 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
     },
     // The two hot calls skip the generic wrapper when they can: one promise, no closure.
     get: (key, o) => (direct(o) ? client.getBuffer(key).then(decode, fail) : call(() => client.getBuffer(key).then(decode), o)),
+    scan: (cursor, count) =>
+      call(async () => {
+        const [next, keys] = await client.scan(cursor, 'COUNT', count);
+        return { cursor: next, keys };
+      }, undefined),
+    dump: (keys) =>
+      call(async () => {
+        if (keys.length === 0) return [];
+        const pipeline = client.pipeline();
+        for (const key of keys) pipeline.dumpBuffer(key).pttl(key);
+        const replies = (await pipeline.exec()) ?? [];
+        return keys.map((_, index) => {
+          const payload: unknown = replies[2 * index]?.[1];
+          const pttl: unknown = replies[2 * index + 1]?.[1];
+          if (!Buffer.isBuffer(payload) || typeof pttl !== 'number' || pttl === -2) return undefined;
+          return { payload, ttlMs: pttl === -1 ? null : Math.max(1, pttl) };
+        });
+      }, undefined),
+    restore: (key, item) =>
+      call(async () => {
+        try {
+          // No REPLACE: a value already at the destination is newer than the copy.
+          await client.call('RESTORE', [key, item.ttlMs ?? 0, item.payload]);
+          return 'restored' as const;
+        } catch (error) {
+          if (error instanceof Error && /BUSYKEY/.test(error.message)) return 'exists' as const;
+          throw error;
+        }
+      }, undefined),
     getWithTtl: (key, o) =>
       call(async () => {
         // Same tick, same connection, auto-pipelined: the TTL belongs to the value read.

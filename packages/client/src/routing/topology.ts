@@ -153,7 +153,16 @@ export class Topology {
 
   /** The diff a change would make, before anything happens. */
   preview(change: MembershipChange): RingDiff {
-    return diff(this.router.ring, this.#nextRing(change));
+    return diff(this.router.ring, this.nextRing(change));
+  }
+
+  /** Slots for a change's destinations: existing nodes, or new connections (`temporary`) for nodes it adds. */
+  destinations(change: MembershipChange): { readonly slots: Map<string, NodeSlot>; readonly temporary: NodeSlot[] } {
+    const resolved = resolveChange(change, new Set(this.#slots.keys()));
+    const temporary = resolved.add.map((address) => this.#createSlot(address));
+    const slots = new Map(this.#slots);
+    for (const slot of temporary) slots.set(slot.id, slot);
+    return { slots, temporary };
   }
 
   /**
@@ -168,7 +177,7 @@ export class Topology {
 
   async #apply(change: MembershipChange): Promise<RingChange> {
     const resolved = resolveChange(change, new Set(this.#slots.keys()));
-    const ring = this.#nextRing(change);
+    const ring = this.nextRing(change);
     const added = resolved.add.map((address) => this.#createSlot(address));
     try {
       await Promise.all(added.map((slot) => slot.node.ping()));
@@ -216,7 +225,8 @@ export class Topology {
     return this.#warm !== undefined;
   }
 
-  #nextRing(change: MembershipChange) {
+  /** The planned ring after `change` (validated against the fleet). */
+  nextRing(change: MembershipChange): Ring {
     const resolved = resolveChange(change, new Set(this.#slots.keys()));
     let ring = this.router.ring;
     for (const id of resolved.remove) ring = ring.withoutNode(id);

@@ -1,0 +1,167 @@
+import { InvalidOptionError, UnsupportedError } from '../errors.js';
+import type { Clock } from '../internal/clock.js';
+import type { KeyRules } from '../keyspace/key-rules.js';
+import type { MembershipChange } from '../membership/membership-change.js';
+import type { NodeSlot } from '../routing/node-slot.js';
+import type { Topology } from '../routing/topology.js';
+
+/** Where a migration stands: per source node, the scan cursor to continue from ('0' + done = finished). */
+export interface MigrationCheckpoint {
+  readonly cursors: Readonly<Record<string, string>>;
+  readonly finished: readonly string[];
+}
+
+/** Counts so far. `rate` in keys scanned per second; `etaMs` when the total can be estimated. */
+export interface MigrationProgress {
+  readonly scanned: number;
+  readonly moved: number;
+  /** Keys already at their destination (a newer value there wins), or not this client's. */
+  readonly skipped: number;
+  readonly failed: number;
+  readonly rate: number;
+  readonly etaMs: number | undefined;
+}
+
+export interface MigrationResult extends MigrationProgress {
+  /** False when the signal stopped it: pass `checkpoint` as `resumeFrom` to continue. */
+  readonly completed: boolean;
+  readonly checkpoint: MigrationCheckpoint;
+}
+
+export interface MigrationOptions {
+  /** Keys per scan page and copy batch. Default 500. */
+  readonly batchSize?: number;
+  /** Source nodes copied at once. Default 2. */
+  readonly concurrency?: number;
+  /** At most this many keys scanned per second. Default unlimited. */
+  readonly rateLimit?: number;
+  readonly onProgress?: (progress: MigrationProgress) => void;
+  readonly signal?: AbortSignal;
+  readonly resumeFrom?: MigrationCheckpoint;
+}
+
+interface Dependencies {
+  readonly topology: Topology;
+  readonly rules: KeyRules;
+  readonly clock: Clock;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Copies the values whose owner `change` would move, from their current owner to their owner
+ * after it, before (or while) the change is applied: every node's keys are scanned (redis
+ * SCAN), keys that move are dumped with their TTL and restored at the destination only where
+ * no value is (a newer value there always wins), so a second run moves nothing. Stops at a
+ * batch boundary when `signal` aborts and returns a checkpoint to resume from.
+ */
+export async function migrate(deps: Dependencies, change: MembershipChange, options: MigrationOptions = {}): Promise<MigrationResult> {
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? 500);
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? 2);
+  const rateLimit = options.rateLimit ?? Infinity;
+  if (!(rateLimit > 0)) throw new InvalidOptionError('rateLimit', `expected keys per second > 0, got ${String(rateLimit)}`);
+  const { topology, rules, clock } = deps;
+  const target = topology.nextRing(change);
+  const { slots, temporary } = topology.destinations(change);
+  const sources = [...topology.slots];
+  for (const slot of sources) {
+    if (slot.node.scan === undefined || slot.node.dump === undefined || slot.node.restore === undefined) {
+      throw new UnsupportedError(slot.id, 'migrate', 'the node cannot scan, dump and restore keys');
+    }
+  }
+
+  const cursors: Record<string, string> = { ...options.resumeFrom?.cursors };
+  const finished = new Set(options.resumeFrom?.finished ?? []);
+  const counts = { scanned: 0, moved: 0, skipped: 0, failed: 0 };
+  const total = await estimateTotal(sources);
+  const started = clock.now();
+  const progress = (): MigrationProgress => {
+    const seconds = Math.max((clock.now() - started) / 1000, 1e-3);
+    const rate = counts.scanned / seconds;
+    const remaining = total === undefined ? undefined : Math.max(total - counts.scanned, 0);
+    return { ...counts, rate, etaMs: remaining === undefined || rate === 0 ? undefined : (remaining / rate) * 1000 };
+  };
+
+  const copyFrom = async (source: NodeSlot): Promise<void> => {
+    const { scan, dump, restore } = source.node;
+    if (scan === undefined || dump === undefined || restore === undefined) return;
+    let cursor = cursors[source.id] ?? '0';
+    while (!finished.has(source.id) && options.signal?.aborted !== true) {
+      const page = await source.run('scan', deps.timeoutMs, undefined, () => scan.call(source.node, cursor, batchSize));
+      counts.scanned += page.keys.length;
+      const moving = page.keys.flatMap((wire) => {
+        const placement = rules.placementOfWire(wire);
+        const owner = placement === undefined ? undefined : target.locate(placement);
+        if (owner === undefined || owner === source.id) {
+          if (owner === undefined) counts.skipped++;
+          return [];
+        }
+        const destination = slots.get(owner);
+        return destination === undefined ? [] : [{ wire, destination }];
+      });
+      if (moving.length > 0) {
+        const items = await source.run('dump', deps.timeoutMs, undefined, () => dump.call(source.node, moving.map((entry) => entry.wire)));
+        await Promise.all(
+          moving.map(async ({ wire, destination }, index) => {
+            const item = items[index];
+            if (item === undefined) return; // expired meanwhile
+            const { restore: put } = destination.node;
+            if (put === undefined) return void counts.failed++;
+            try {
+              const outcome = await destination.run('restore', deps.timeoutMs, undefined, () => put.call(destination.node, wire, item));
+              if (outcome === 'restored') counts.moved++;
+              else counts.skipped++;
+            } catch {
+              counts.failed++;
+            }
+          }),
+        );
+      }
+      cursor = page.cursor;
+      cursors[source.id] = cursor;
+      if (cursor === '0') finished.add(source.id);
+      options.onProgress?.(progress());
+      await throttle(clock, started, counts.scanned, rateLimit);
+    }
+  };
+
+  try {
+    const queue = sources.filter((slot) => !finished.has(slot.id));
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await copyFrom(next);
+      }),
+    );
+  } finally {
+    await Promise.all(temporary.map((slot) => slot.node.close()));
+  }
+  const completed = sources.every((slot) => finished.has(slot.id));
+  return { ...progress(), completed, checkpoint: { cursors: { ...cursors }, finished: [...finished] } };
+}
+
+/** Keys on the sources, from the servers' own counters (redis `db0:keys=`, memcached `curr_items`). */
+async function estimateTotal(sources: readonly NodeSlot[]): Promise<number | undefined> {
+  try {
+    const counts = await Promise.all(sources.map(async (slot) => {
+      const stats = await slot.node.stats();
+      const db = /keys=(\d+)/.exec(stats['db0'] ?? '')?.[1] ?? stats['curr_items'];
+      return db === undefined ? Number.NaN : Number(db);
+    }));
+    const total = counts.reduce((sum, count) => sum + count, 0);
+    return Number.isFinite(total) ? total : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until `scanned` keys fit under `rateLimit` per second since `started`. */
+function throttle(clock: Clock, started: number, scanned: number, rateLimit: number): Promise<void> {
+  if (rateLimit === Infinity) return Promise.resolve();
+  const due = started + (scanned / rateLimit) * 1000;
+  const wait = due - clock.now();
+  return wait <= 0 ? Promise.resolve() : new Promise((resolve) => clock.schedule(resolve, wait));
+}
+
+function positiveInteger(option: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new InvalidOptionError(option, `expected a positive whole number, got ${String(value)}`);
+  return value;
+}
