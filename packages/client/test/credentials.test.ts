@@ -58,3 +58,21 @@ describe('redis ACL credentials', () => {
     }
   });
 });
+
+describe('redis over TLS', () => {
+  it('connects with the server certificate trusted, and refuses an untrusted one', async () => {
+    const own = await startFleet({ redis: 2, redisOptions: { tls: true } });
+    const nodes = own.redis.map((node) => node.address);
+    const ca = own.redis.map((node) => node.tlsCertificate ?? '');
+    const trusted = new ShardedClient({ backend: 'redis', nodes, connection: { tls: { ca } } });
+    const untrusted = new ShardedClient({ backend: 'redis', nodes, connection: { tls: true }, timeoutMs: 1000 });
+    try {
+      await trusted.set('tls:1', 'secret');
+      expect(await trusted.get('tls:1')).toBe('secret');
+      await expect(untrusted.get('tls:1')).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_(CONNECTION|TIMEOUT)$/) });
+    } finally {
+      await Promise.all([trusted.close(), untrusted.destroy()]);
+      await own.stop();
+    }
+  });
+});
