@@ -1,0 +1,224 @@
+import type { ResolvedOptions } from '../client-options.js';
+import type { ShardcacheError} from '../errors.js';
+import { ClosedError, NodeUnavailableError, ValueTooLargeError } from '../errors.js';
+import { asShardcacheError } from '../internal/as-shardcache-error.js';
+import { commandChannel } from '../internal/tracing.js';
+import type { KeyRules, RoutedKey } from '../keyspace/key-rules.js';
+import type { CacheNode, EncodedValue, StoredItem, Ttl } from '../nodes/cache-node.js';
+import type { NodeSlot } from '../routing/node-slot.js';
+import type { Topology } from '../routing/topology.js';
+import { normalizeTtl, type TtlInput } from '../values/ttl.js';
+import type { ValueCodec } from '../values/value-codec.js';
+import type { CallOptions, WriteOptions } from './call-options.js';
+
+/** What a node write sends, given the node, the wire key, the encoded value and the TTL. */
+export type Sender<T> = (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl) => Promise<T>;
+
+/** How the engine reports to its client: errors to `error` listeners, and whether anyone listens. */
+export interface CallReporter {
+  readonly closed: () => boolean;
+  readonly listening: () => boolean;
+  readonly report: (node: string, error: ShardcacheError) => void;
+}
+
+/**
+ * The request path of one key, in the order the data flows: key rules, route, health gate and
+ * deadline (the node slot), node, and back (decode, stats, warm-up reads, failover tracking).
+ * The hot paths (`get`, writes) add no closure around the request and one promise per call.
+ */
+export class CallEngine {
+  readonly options: ResolvedOptions;
+  readonly rules: KeyRules;
+  readonly codec: ValueCodec;
+  readonly topology: Topology;
+  readonly #reporter: CallReporter;
+
+  constructor(options: ResolvedOptions, rules: KeyRules, codec: ValueCodec, topology: Topology, reporter: CallReporter) {
+    this.options = options;
+    this.rules = rules;
+    this.codec = codec;
+    this.topology = topology;
+    this.#reporter = reporter;
+  }
+
+  assertOpen(): void {
+    if (this.#reporter.closed()) throw new ClosedError('ShardedClient');
+  }
+
+  route(key: string): RoutedKey {
+    this.assertOpen();
+    return this.rules.route(key);
+  }
+
+  /**
+   * The slot for a read. Undefined means a miss: the owner is ejected under the `fail` policy.
+   * With no node left at all, reads fail like writes.
+   */
+  readSlot(routed: RoutedKey): NodeSlot | undefined {
+    const { router } = this.topology;
+    const id = router.route(routed.placement);
+    if (id === undefined && router.policy !== 'fail') return this.writeSlot(routed);
+    return id === undefined ? undefined : this.topology.slot(id);
+  }
+
+  writeSlot(routed: RoutedKey): NodeSlot {
+    const { router } = this.topology;
+    const id = router.route(routed.placement);
+    const slot = id === undefined ? undefined : this.topology.slot(id);
+    if (slot === undefined) {
+      const reason = router.policy === 'fail' ? 'ejected, and the failover policy is "fail"' : 'every node is ejected';
+      throw new NodeUnavailableError(router.owner(routed.placement), reason);
+    }
+    return slot;
+  }
+
+  ttl(ttl: TtlInput | undefined): Ttl {
+    return ttl === undefined ? this.options.defaultTtl : normalizeTtl(ttl);
+  }
+
+  get<T>(key: string, options: CallOptions): Promise<T | undefined> {
+    let routed: RoutedKey;
+    let slot: NodeSlot | undefined;
+    try {
+      routed = this.route(key);
+      slot = this.readSlot(routed);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (slot === undefined) return Promise.resolve(undefined);
+    const owner = slot;
+    const received = (item: StoredItem | undefined): T | undefined | Promise<T | undefined> =>
+      item === undefined && this.topology.warming ? this.#warmRead<T>(owner, routed, options) : this.decode<T>(owner, routed.wire, item);
+    if (this.traced()) return this.run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire)).then(received);
+    const refusal = owner.refuse(options.signal);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return owner.track('get', options.timeoutMs ?? this.options.timeoutMs, options.signal, owner.node.get(routed.wire), received) as Promise<T | undefined>;
+  }
+
+  /**
+   * Every single-key write: validate and encode before anything is sent, then one call on the
+   * key's node. Not async, so an uncompressed write costs no extra microtask.
+   */
+  store<T>(command: string, key: string, value: unknown, options: WriteOptions, send: Sender<T>): Promise<T> {
+    let routed: RoutedKey;
+    let ttl: Ttl;
+    let encoded: EncodedValue | Promise<EncodedValue>;
+    let slot: NodeSlot;
+    try {
+      routed = this.route(key);
+      ttl = this.ttl(options.ttl);
+      encoded = this.codec.encode(value);
+      slot = this.writeSlot(routed);
+      if (!(encoded instanceof Promise)) return this.#send(slot, command, routed, encoded, ttl, options, send);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return encoded.then((item) => this.#send(slot, command, routed, item, ttl, options, send));
+  }
+
+  /** Sends one encoded write. A server whose own limit is lower fails with ERR_VALUE_TOO_LARGE from the node. */
+  #send<T>(slot: NodeSlot, command: string, routed: RoutedKey, item: EncodedValue, requestedTtl: Ttl, options: WriteOptions, send: Sender<T>): Promise<T> {
+    const { wire } = routed;
+    slot.stats.bytesOut += this.checkSize(wire, item);
+    const ttl = this.failover(routed, slot, requestedTtl);
+    if (this.traced()) return this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
+    const refusal = slot.refuse(options.signal);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
+  }
+
+  /** Checks the encoded size against the limit and returns it (strings are counted only when they might exceed it). */
+  checkSize(wire: string, item: EncodedValue): number {
+    const { value } = item;
+    const limit = this.options.maxValueBytes;
+    const size = typeof value !== 'string' ? value.length : value.length * 3 <= limit ? value.length : Buffer.byteLength(value);
+    if (size > limit) throw new ValueTooLargeError(wire, size, limit);
+    return size;
+  }
+
+  /** A single-key call off the hot path (delete, counters, touch, gets): route, write slot, failover bookkeeping. */
+  async modify<T>(command: string, key: string, options: CallOptions, ttl: Ttl, call: (node: CacheNode, wire: string, ttl: Ttl) => Promise<T>): Promise<T> {
+    const routed = this.route(key);
+    const slot = this.writeSlot(routed);
+    const capped = this.failover(routed, slot, ttl);
+    return this.run(slot, command, routed.wire, options, (node) => call(node, routed.wire, capped));
+  }
+
+  /**
+   * Warm-up: a miss on a key's new owner right after a planned change reads the previous owner;
+   * a value found there is returned and copied to the new owner with its remaining TTL (`add`,
+   * so a newer concurrent write wins). Failures there are only a miss.
+   */
+  async #warmRead<T>(owner: NodeSlot, routed: RoutedKey, options: CallOptions): Promise<T | undefined> {
+    const previous = this.topology.previousOwner(routed.placement, owner.id);
+    if (previous === undefined) return this.decode<T>(owner, routed.wire, undefined);
+    const { wire } = routed;
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const found = await previous
+      .run('get', timeoutMs, options.signal, () =>
+        previous.node.getWithTtl === undefined
+          ? previous.node.get(wire).then((item) => (item === undefined ? undefined : { item, ttl: this.options.defaultTtl }))
+          : previous.node.getWithTtl(wire),
+      )
+      .catch(() => undefined);
+    if (found === undefined) return this.decode<T>(owner, wire, undefined);
+    this.topology.warmupHits++;
+    void owner.run('add', timeoutMs, undefined, () => owner.node.add(wire, found.item.value, found.item.flags, found.ttl)).catch(() => undefined);
+    return this.decode<T>(owner, wire, found.item);
+  }
+
+  /**
+   * Bookkeeping for a write or delete about to go to `slot`. During warm-up, the key's old copy
+   * on its previous owner is deleted (it could be read again later). While nodes are out, a
+   * write that lands away from its key's planned owner is remembered, so that owner is purged
+   * of it before it serves the key again (rejoin safety), and its TTL is capped.
+   */
+  failover(routed: RoutedKey, slot: NodeSlot, ttl: Ttl): Ttl {
+    const { topology } = this;
+    if (topology.warming) {
+      const previous = topology.previousOwner(routed.placement, slot.id);
+      if (previous !== undefined) void previous.run('delete', this.options.timeoutMs, undefined, () => previous.node.delete(routed.wire)).catch(() => undefined);
+    }
+    const { router, rejoin, guard } = topology;
+    if (router.ejected.size === 0) return ttl;
+    const planned = router.owner(routed.placement);
+    if (planned === slot.id) return ttl;
+    if (rejoin.enabled) guard.record(planned, routed.wire, routed.placement, slot.id);
+    const cap = rejoin.failoverTtl;
+    return cap === null || (ttl !== null && ttl <= cap) ? ttl : cap;
+  }
+
+  /** Counts a hit or miss and decodes (synchronously unless compressed). */
+  decode<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined): T | undefined | Promise<T> {
+    if (item === undefined) {
+      slot.stats.misses++;
+      return undefined;
+    }
+    slot.stats.hits++;
+    slot.stats.bytesIn += item.value.length;
+    return this.codec.decode(wire, item) as T | Promise<T>;
+  }
+
+  /** Someone listens for errors or traces: take the path that reports them. */
+  traced(): boolean {
+    return commandChannel.hasSubscribers || this.#reporter.listening();
+  }
+
+  /** A call with tracing and error events; the generic path every call can take. */
+  run<T>(slot: NodeSlot, command: string, wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const result = commandChannel.hasSubscribers
+      ? commandChannel.tracePromise(() => slot.run(command, timeoutMs, options.signal, () => operation(slot.node)), {
+          command,
+          node: slot.id,
+          // Keys only when the application opted in; values never.
+          ...(this.options.traceKeys && wire !== undefined ? { key: wire } : {}),
+        })
+      : slot.run(command, timeoutMs, options.signal, () => operation(slot.node));
+    if (!this.#reporter.listening()) return result;
+    return result.catch((error: unknown) => {
+      this.#reporter.report(slot.id, asShardcacheError(error));
+      throw error;
+    });
+  }
+}
