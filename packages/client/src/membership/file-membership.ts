@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { unwatchFile, watch, watchFile, type FSWatcher } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
 import type { NodeSpec } from '../nodes/node-address.js';
-import type { MembershipSource, MembershipView } from './membership-source.js';
+import { newerViews, type MembershipSource, type MembershipView } from './membership-source.js';
 
 /**
  * Membership in a JSON file `{ "epoch": 3, "nodes": ["10.0.0.1:11211", ...] }` (written by a
@@ -20,21 +20,8 @@ export function fileMembership(path: string, options: { readonly pollMs?: number
     description: `file ${path}`,
     read,
     watch: (onView, onError) => {
-      let seen = 0;
-      let stopped = false;
-      const refresh = (): void => {
-        read().then(
-          (view) => {
-            if (!stopped && view.epoch > seen) {
-              seen = view.epoch;
-              onView(view);
-            }
-          },
-          (error: unknown) => {
-            if (!stopped) onError(error);
-          },
-        );
-      };
+      const views = newerViews(read, onView, onError);
+      const refresh = (): void => views.refresh();
       let watcher: FSWatcher | undefined;
       try {
         watcher = watch(path, { persistent: false }, refresh);
@@ -45,7 +32,7 @@ export function fileMembership(path: string, options: { readonly pollMs?: number
       watchFile(path, { interval: pollMs, persistent: false }, refresh);
       refresh();
       return () => {
-        stopped = true;
+        views.stop();
         watcher?.close();
         unwatchFile(path, refresh);
       };

@@ -34,3 +34,30 @@ export function staticMembership(nodes: readonly NodeSpec[]): MembershipSource {
     close: () => Promise.resolve(),
   };
 }
+
+/**
+ * Re-reads a source on demand and passes on only views with a newer epoch, until stopped:
+ * the part every watching source shares (what triggers a refresh differs).
+ */
+export function newerViews(read: () => Promise<MembershipView>, onView: (view: MembershipView) => void, onError: (error: unknown) => void): { refresh(): void; stop(): void } {
+  let seen = 0;
+  let stopped = false;
+  return {
+    refresh: () => {
+      read().then(
+        (view) => {
+          if (!stopped && view.epoch > seen) {
+            seen = view.epoch;
+            onView(view);
+          }
+        },
+        (error: unknown) => {
+          if (!stopped) onError(error);
+        },
+      );
+    },
+    stop: () => {
+      stopped = true;
+    },
+  };
+}

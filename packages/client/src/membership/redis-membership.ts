@@ -3,7 +3,7 @@ import { InvalidOptionError, ServerError } from '../errors.js';
 import type { Clock } from '../internal/clock.js';
 import { systemClock } from '../internal/clock.js';
 import type { NodeSpec } from '../nodes/node-address.js';
-import type { MembershipSource, MembershipView } from './membership-source.js';
+import { newerViews, type MembershipSource, type MembershipView } from './membership-source.js';
 
 export interface RedisMembershipOptions {
   readonly host: string;
@@ -71,21 +71,8 @@ export function redisMembership(options: RedisMembershipOptions): RedisMembershi
       return epoch;
     },
     watch: (onView, onError) => {
-      let stopped = false;
-      let seen = 0;
-      const refresh = (): void => {
-        read().then(
-          (view) => {
-            if (!stopped && view.epoch > seen) {
-              seen = view.epoch;
-              onView(view);
-            }
-          },
-          (error: unknown) => {
-            if (!stopped) onError(error);
-          },
-        );
-      };
+      const views = newerViews(read, onView, onError);
+      const refresh = (): void => views.refresh();
       const subscriber = new Redis(connection);
       subscribers.push(subscriber);
       subscriber.on('error', () => undefined);
@@ -96,7 +83,7 @@ export function redisMembership(options: RedisMembershipOptions): RedisMembershi
         cancel = clock.schedule(poll, pollMs);
       }, pollMs);
       return () => {
-        stopped = true;
+        views.stop();
         cancel();
         subscriber.disconnect();
       };
