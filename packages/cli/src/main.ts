@@ -1,20 +1,28 @@
 import { parseArgs } from 'node:util';
 import { runDemo } from './commands/demo.js';
-import { CliError, UsageError } from './errors.js';
+import { LOCATE_HELP, runLocate } from './commands/locate.js';
+import { runSimulate, SIMULATE_HELP } from './commands/simulate.js';
+import { UsageError } from './errors.js';
 
 const USAGE = `Usage: shardcache <command> [options]
 
 Commands:
-  demo    start a local fleet, route keys across it with a ketama ring, stop it
-          --backend memcached|redis   (default memcached)
-          --nodes N                   servers to start, 1-16 (default 4)
-          --keys N                    keys to route, 1-10000 (default 12)
-  help    show this text`;
+  demo      start a local fleet, route keys across it with a ketama ring, stop it
+            --backend memcached|redis   (default memcached)
+            --nodes N                   servers to start, 1-16 (default 4)
+            --keys N                    keys to route, 1-10000 (default 12)
+  locate    which server each key lives on (twemproxy YAML or --servers)
+  simulate  what adding or removing servers moves, exactly, per algorithm
+  help      show this text
+
+shardcache <command> --help shows a command's options.`;
 
 /** Where the CLI writes: injected so tests can read what a person would see. */
 export interface CliOutput {
   out(line: string): void;
   err(line: string): void;
+  /** All of standard input (for keys piped to `locate`). */
+  readStdin?(): Promise<string>;
 }
 
 /**
@@ -31,6 +39,14 @@ export async function main(argv: readonly string[], output: CliOutput): Promise<
       case 'demo':
         await runDemo(parseDemoOptions(rest), output.out);
         return 0;
+      case 'locate':
+        if (rest.includes('--help')) output.out(LOCATE_HELP);
+        else await runLocate(rest, output, output.readStdin ?? (() => Promise.resolve('')));
+        return 0;
+      case 'simulate':
+        if (rest.includes('--help')) output.out(SIMULATE_HELP);
+        else runSimulate(rest, output);
+        return 0;
       case undefined:
       case 'help':
       case '--help':
@@ -39,12 +55,14 @@ export async function main(argv: readonly string[], output: CliOutput): Promise<
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
-  } catch (error) {
+  } catch (caught) {
+    const error = isParseArgsError(caught) ? new UsageError(caught.message) : caught;
     if (error instanceof UsageError) {
       output.err(`shardcache: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    output.err(`shardcache: ${error instanceof CliError ? `${error.code}: ` : ''}${error instanceof Error ? error.message : String(error)}`);
+    const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+    output.err(`shardcache: ${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }
@@ -70,4 +88,10 @@ function integerOption(name: string, text: string, min: number, max: number): nu
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
   return value;
+}
+
+/** node:util parseArgs reports bad flags with ERR_PARSE_ARGS_* codes: those are usage errors. */
+function isParseArgsError(error: unknown): error is Error {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

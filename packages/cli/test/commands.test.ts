@@ -1,0 +1,97 @@
+// Every command as a user runs it: a subprocess, its output and its exit code.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../ring/test/fixtures/', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'cli-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function run(args: readonly string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+    });
+    child.stdin?.end(stdin);
+  });
+}
+
+interface Fixture {
+  pool: { servers: string[]; hash?: string; distribution?: string };
+  assignments: Record<string, string>;
+}
+const fixture = (name: string): Fixture => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Fixture;
+
+describe('shardcache locate', () => {
+  it('places keys read from stdin exactly where real nutcracker did, from a YAML pool', async () => {
+    const { pool, assignments } = fixture('mc_ketama_md5_w');
+    const yaml = `beta:\n  hash: ${pool.hash ?? 'fnv1a_64'}\n  distribution: ${pool.distribution ?? 'ketama'}\n  servers:\n${pool.servers.map((server) => `    - ${server}`).join('\n')}\n`;
+    const config = join(scratch, 'nutcracker.yml');
+    writeFileSync(config, yaml);
+    const keys = Object.keys(assignments).filter((key) => key !== '' && !key.includes('\n')).slice(0, 300);
+    const { code, stdout } = await run(['locate', '--config', config, '--pool', 'beta', '--json'], keys.join('\n'));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual(keys.map((key) => ({ key, node: assignments[key] })));
+  });
+
+  it('takes --servers with --distribution and --hash, and prints a table', async () => {
+    const { pool, assignments } = fixture('mc_modula_md5_eq');
+    const keys = ['user:1', 'user:2', 'user:3'];
+    const { code, stdout } = await run(['locate', '--servers', pool.servers.join(','), '--distribution', 'modula', '--hash', 'md5', ...keys]);
+    expect(code).toBe(0);
+    for (const key of keys) expect(stdout).toMatch(new RegExp(`${key}\\s+${assignments[key] ?? 'missing'}`));
+  });
+});
+
+describe('shardcache simulate', () => {
+  it('reports the exact share moving to a new node, per algorithm', async () => {
+    const servers = ['10.0.0.1:11211', '10.0.0.2:11211', '10.0.0.3:11211', '10.0.0.4:11211'];
+    const { code, stdout } = await run(['simulate', '--servers', servers.join(','), '--add', '10.0.0.5:11211', '--compare', 'ketama,maglev,rendezvous', '--json']);
+    expect(code).toBe(0);
+    const results = JSON.parse(stdout) as { algorithm: string; moved: number; flows: { from: string; to: string; share: number }[]; load: { node: string; after: number }[] }[];
+    expect(results.map((result) => result.algorithm)).toEqual(['ketama', 'maglev', 'rendezvous']);
+    for (const result of results) {
+      expect(result.moved).toBeGreaterThan(0.15);
+      expect(result.moved).toBeLessThan(0.25);
+      expect(result.flows.reduce((sum, flow) => sum + flow.share, 0)).toBeCloseTo(result.moved, 9);
+      expect(result.load.reduce((sum, row) => sum + row.after, 0)).toBeCloseTo(1, 9);
+    }
+    // Consistent hashing: everything that moves on ketama goes to the new node.
+    expect(new Set(results[0]?.flows.map((flow) => flow.to))).toEqual(new Set(['10.0.0.5:11211']));
+  });
+
+  it('prints tables of moves and load', async () => {
+    const { code, stdout } = await run(['simulate', '--servers', 'a:1,b:1,c:1', '--remove', 'b:1', '--keys', '1000']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/ketama\s+\d+\.\d+%\s+\d+\s+yes/);
+    expect(stdout).toContain('ketama: where the moving keys go');
+    expect(stdout).toMatch(/b:1\s+(a|c):1/);
+  });
+});
+
+describe('bad arguments', () => {
+  it.each([
+    [['locate', '--servers', 'a:1', '--colour', 'x'], 2, /Unknown option '--colour'/],
+    [['locate'], 2, /locate needs --config FILE or --servers LIST/],
+    [['locate', '--config', '/no/such/file.yml', 'k'], 2, /cannot read --config \/no\/such\/file.yml/],
+    [['locate', '--servers', 'a:1', '--algorithm', 'chord', 'k'], 2, /unknown algorithm "chord"/],
+    [['locate', '--servers', 'not a server', 'k'], 2, /--servers: expected "host:port\[:weight\]\[ name\]", got "not a server"/],
+    [['locate', '--servers', 'a:1:0', 'k'], 1, /ERR_INVALID_WEIGHT/],
+    [['simulate', '--servers', 'a:1,b:1'], 2, /simulate needs --add or --remove/],
+    [['simulate', '--servers', 'a:1', '--add', 'b:1', '--keys', 'many'], 2, /--keys must be a positive integer/],
+  ])('%j exits %i and says what is wrong', async (args, code, message) => {
+    const result = await run(args);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it.each(['locate', 'simulate'])('%s --help exits 0 with its usage', async (command) => {
+    const { code, stdout } = await run([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: shardcache ${command}`));
+  });
+});
