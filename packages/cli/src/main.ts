@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runDemo } from './commands/demo.js';
 import { LOCATE_HELP, runLocate } from './commands/locate.js';
 import { runSimulate, SIMULATE_HELP } from './commands/simulate.js';
+import { runStats, STATS_HELP } from './commands/stats.js';
 import { UsageError } from './errors.js';
 
 const USAGE = `Usage: shardcache <command> [options]
@@ -13,6 +14,7 @@ Commands:
             --keys N                    keys to route, 1-10000 (default 12)
   locate    which server each key lives on (twemproxy YAML or --servers)
   simulate  what adding or removing servers moves, exactly, per algorithm
+  stats     one-shot fleet view from the servers' own counters
   help      show this text
 
 shardcache <command> --help shows a command's options.`;
@@ -42,6 +44,10 @@ export async function main(argv: readonly string[], output: CliOutput): Promise<
       case 'locate':
         if (rest.includes('--help')) output.out(LOCATE_HELP);
         else await runLocate(rest, output, output.readStdin ?? (() => Promise.resolve('')));
+        return 0;
+      case 'stats':
+        if (rest.includes('--help')) output.out(STATS_HELP);
+        else await runStats(rest, output);
         return 0;
       case 'simulate':
         if (rest.includes('--help')) output.out(SIMULATE_HELP);

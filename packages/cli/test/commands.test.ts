@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startFleet } from '@shardcache/chaos';
 
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../ring/test/fixtures/', import.meta.url));
@@ -73,6 +74,27 @@ describe('shardcache simulate', () => {
   });
 });
 
+describe('shardcache stats', () => {
+  it.each(['memcached', 'redis'] as const)('shows every %s node from its own counters, and a dead one as down', async (backend) => {
+    const fleet = await startFleet({ [backend]: 2 });
+    try {
+      const [live, dead] = fleet.servers;
+      if (live === undefined || dead === undefined) throw new Error('fleet too small');
+      await dead.kill();
+      const { code, stdout } = await run(['stats', '--backend', backend, '--servers', `${live.address},${dead.address}`, '--json']);
+      expect(code).toBe(0);
+      const views = JSON.parse(stdout) as { node: string; up: boolean; version?: string; uptimeSeconds?: number; items?: number }[];
+      expect(views.map((v) => [v.node, v.up])).toEqual([[live.address, true], [dead.address, false]]);
+      expect(views[0]?.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(views[0]?.items).toBe(0);
+      const table = await run(['stats', '--backend', backend, '--servers', live.address]);
+      expect(table.stdout).toMatch(new RegExp(`${live.address}\\s+up\\s+\\d+\\.\\d+\\.\\d+`));
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
+
 describe('bad arguments', () => {
   it.each([
     [['locate', '--servers', 'a:1', '--colour', 'x'], 2, /Unknown option '--colour'/],
@@ -83,13 +105,14 @@ describe('bad arguments', () => {
     [['locate', '--servers', 'a:1:0', 'k'], 1, /ERR_INVALID_WEIGHT/],
     [['simulate', '--servers', 'a:1,b:1'], 2, /simulate needs --add or --remove/],
     [['simulate', '--servers', 'a:1', '--add', 'b:1', '--keys', 'many'], 2, /--keys must be a positive integer/],
+    [['stats', '--servers', 'a:1', '--backend', 'mongo'], 2, /--backend must be memcached or redis, got "mongo"/],
   ])('%j exits %i and says what is wrong', async (args, code, message) => {
     const result = await run(args);
     expect(result.code).toBe(code);
     expect(result.stderr).toMatch(message);
   });
 
-  it.each(['locate', 'simulate'])('%s --help exits 0 with its usage', async (command) => {
+  it.each(['locate', 'simulate', 'stats'])('%s --help exits 0 with its usage', async (command) => {
     const { code, stdout } = await run([command, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^Usage: shardcache ${command}`));
