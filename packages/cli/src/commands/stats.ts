@@ -106,6 +106,6 @@ function redisView(node: string, stats: Readonly<Record<string, string>>): NodeV
 }
 
 /** `{ [key]: value }` when the value is known, `{}` otherwise (exactOptionalPropertyTypes). */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }
