@@ -40,7 +40,9 @@ describe.each(['memcached', 'redis'] as const)('a paused %s node', (backend) => 
       const results = await Promise.allSettled(victimKeys.slice(0, 2).map((key) => client.get(key)));
       expect(results.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code)).toEqual(['ERR_TIMEOUT', 'ERR_TIMEOUT']);
       expect(events).toEqual([`ejected ${victim.address}`]);
-      expect(performance.now() - pausedAt).toBeLessThan(2 * 100 + 50);
+      // Ejected within timeout x serverFailureLimit (both calls ran at once), plus a margin for a
+      // loaded 2-core machine whose event loop can run late (seen: +230 ms with suites in parallel).
+      expect(performance.now() - pausedAt).toBeLessThan(2 * 100 + 400);
       expect(client.ejected).toEqual([victim.address]);
       expect(changes[0]?.diff.moved).toBeCloseTo(client.ring.shareOf(victim.address), 12);
       // Its keys go to the next node now, and answer.
