@@ -29,6 +29,8 @@ export { redisMembership } from './membership/redis-membership.js';
 export type { RedisMembership, RedisMembershipOptions } from './membership/redis-membership.js';
 export type { ManyResult } from './multi-key.js';
 export type { CacheNode, CasResult, NodeCapabilities, StoredItem, Ttl, VersionedItem, WriteEntry } from './nodes/cache-node.js';
+export { createMemcachedNode } from './nodes/memcached-node.js';
+export type { MemcachedNode, MemcachedNodeOptions, ScannedKey } from './nodes/memcached-node.js';
 export { createMemjsNode, MEMCACHED_RELATIVE_TTL_LIMIT } from './nodes/memjs-node.js';
 export type { MemjsNodeOptions } from './nodes/memjs-node.js';
 export { parseNodeSpec } from './nodes/node-address.js';

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import type { CacheNode } from '../src/nodes/cache-node.js';
+import { createMemcachedNode } from '../src/nodes/memcached-node.js';
 import { createMemjsNode } from '../src/nodes/memjs-node.js';
 import { createRedisNode } from '../src/nodes/redis-node.js';
 import { rawSet, serverTtl } from './support/raw-command.js';
@@ -12,9 +13,13 @@ beforeAll(async () => {
 });
 afterAll(() => fleet.stop());
 
-type Kind = 'memcached' | 'redis';
+// 'memcached' is the memjs node, 'memcached-meta' the meta-protocol node: same servers.
+type Kind = 'memcached' | 'memcached-meta' | 'redis';
+const NODE_KINDS: Kind[] = ['memcached', 'memcached-meta', 'redis'];
+const serverKind = (kind: Kind): 'memcached' | 'redis' => (kind === 'redis' ? 'redis' : 'memcached');
 async function open(kind: Kind, server: FleetNode): Promise<CacheNode> {
   if (kind === 'memcached') return createMemjsNode({ id: server.address, host: server.host, port: server.port });
+  if (kind === 'memcached-meta') return createMemcachedNode({ id: server.address, host: server.host, port: server.port });
   const node = createRedisNode({ id: server.address, host: server.host, port: server.port });
   await node.connect();
   return node;
@@ -24,7 +29,7 @@ const bytes = (text: string): Buffer => Buffer.from(text);
 let unique = 0;
 const key = (name: string): string => `${name}:${++unique}`;
 
-describe.each<Kind>(['memcached', 'redis'])('%s node', (kind) => {
+describe.each<Kind>(NODE_KINDS)('%s node', (kind) => {
   let node: CacheNode;
   let server: FleetNode;
   beforeAll(async () => {
@@ -33,7 +38,7 @@ describe.each<Kind>(['memcached', 'redis'])('%s node', (kind) => {
   });
   afterAll(() => node.close());
 
-  it('round-trips raw bytes with flags 0, and other flags through its header', async () => {
+  it('round-trips raw bytes with flags 0, and other flags (natively or through its header)', async () => {
     const [raw, flagged] = [key('raw'), key('flagged')];
     await node.set(raw, bytes('hello'), 0, 60);
     await node.set(flagged, bytes('{"a":1}'), 7, 60);
@@ -45,7 +50,7 @@ describe.each<Kind>(['memcached', 'redis'])('%s node', (kind) => {
   it('reads values other clients wrote as raw bytes, and writes raw values they can read', async () => {
     const foreign = key('foreign');
     const garbage = Buffer.from([0xfe, 0x53, 0x43, 0x46, 0xff, 0xff, 0xff, 0xff, 0x01]);
-    await rawSet(kind, server.port, foreign, bytes('written elsewhere'));
+    await rawSet(serverKind(kind), server.port, foreign, bytes('written elsewhere'));
     expect(await node.get(foreign)).toEqual({ value: bytes('written elsewhere'), flags: 0 });
     // A raw value that looks like our header still round-trips exactly.
     const lookalike = key('lookalike');
@@ -58,11 +63,11 @@ describe.each<Kind>(['memcached', 'redis'])('%s node', (kind) => {
     await node.set(short, bytes('x'), 0, 120);
     await node.set(forever, bytes('x'), 0, null);
     await node.set(long, bytes('x'), 0, 40 * 24 * 3600);
-    expect(await serverTtl(kind, server.port, short)).toBeGreaterThan(110);
-    expect(await serverTtl(kind, server.port, short)).toBeLessThanOrEqual(120);
-    expect(await serverTtl(kind, server.port, forever)).toBe(-1);
+    expect(await serverTtl(serverKind(kind), server.port, short)).toBeGreaterThan(110);
+    expect(await serverTtl(serverKind(kind), server.port, short)).toBeLessThanOrEqual(120);
+    expect(await serverTtl(serverKind(kind), server.port, forever)).toBe(-1);
     // Sent as a relative 40 days, memcached would read it as a 1970 timestamp: already expired.
-    const longTtl = await serverTtl(kind, server.port, long);
+    const longTtl = await serverTtl(serverKind(kind), server.port, long);
     expect(longTtl).toBeGreaterThan(40 * 24 * 3600 - 10);
     // memcached's clock ticks once a second, so an absolute expiry can read one second long.
     expect(longTtl).toBeLessThanOrEqual(40 * 24 * 3600 + 1);
@@ -101,13 +106,14 @@ describe.each<Kind>(['memcached', 'redis'])('%s node', (kind) => {
     expect(await node.touch(k, 60)).toBe(false);
     await node.set(k, bytes('x'), 0, 60);
     expect(await node.touch(k, 600)).toBe(true);
-    expect(await serverTtl(kind, server.port, k)).toBeGreaterThan(590);
+    expect(await serverTtl(serverKind(kind), server.port, k)).toBeGreaterThan(590);
   });
 
   it('answers ping and reports server stats', async () => {
     await node.ping();
     const stats = await node.stats();
     expect(Object.keys(stats)).toContain(kind === 'redis' ? 'uptime_in_seconds' : 'uptime');
+    if (kind === 'memcached-meta') expect(stats['version']).toMatch(/^1\.6\./);
   });
 
   it('rejects the wait when the signal aborts, with the signal reason', async () => {
@@ -119,9 +125,9 @@ describe.each<Kind>(['memcached', 'redis'])('%s node', (kind) => {
 });
 
 describe('compare-and-swap', () => {
-  it('stores only while the version is unchanged (redis)', async () => {
-    const server = fleet.redis[0] as FleetNode;
-    const node = await open('redis', server);
+  it.each<Kind>(['redis', 'memcached-meta'])('stores only while the version is unchanged (%s)', async (kind) => {
+    const server = (kind === 'redis' ? fleet.redis[0] : fleet.memcached[0]) as FleetNode;
+    const node = await open(kind, server);
     try {
       const k = key('cas');
       await node.set(k, bytes('v1'), 0, 60);
@@ -150,7 +156,7 @@ describe('compare-and-swap', () => {
   });
 });
 
-describe.each<Kind>(['memcached', 'redis'])('%s node lifecycle', (kind) => {
+describe.each<Kind>(NODE_KINDS)('%s node lifecycle', (kind) => {
   it('fails calls after close() with ERR_CLIENT_CLOSED', async () => {
     const server = kind === 'redis' ? (fleet.redis[0] as FleetNode) : (fleet.memcached[0] as FleetNode);
     const node = await open(kind, server);
@@ -160,7 +166,7 @@ describe.each<Kind>(['memcached', 'redis'])('%s node lifecycle', (kind) => {
   });
 
   it('fails fast with ERR_CONNECTION when its server is gone', async () => {
-    const own = await startFleet({ [kind]: 1 });
+    const own = await startFleet({ [serverKind(kind)]: 1 });
     const server = own.servers[0] as FleetNode;
     const node = await open(kind, server);
     try {

@@ -22,6 +22,7 @@ it('exports exactly its public names', async () => {
     'UnsupportedError',
     'VALUE_FLAGS',
     'ValueTooLargeError',
+    'createMemcachedNode',
     'createMemjsNode',
     'createRedisNode',
     'fileMembership',

@@ -1,0 +1,214 @@
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { Clock } from '@shardcache/health';
+import { ClosedError, InvalidOptionError, ShardcacheError } from '../errors.js';
+import { abortable } from '../internal/abortable.js';
+import { systemClock } from '../internal/clock.js';
+import type { CacheNode, CallOptions, NodeCapabilities, Payload, StoredItem, Ttl } from './cache-node.js';
+import { MemcachedConnection, type ConnectionSettings } from './memcached/connection.js';
+import { scanKeys, type ScannedKey } from './memcached/key-scanner.js';
+import { casReply, conditionalReply, counterReply, itemReply, storedReply, versionedReply } from './memcached/meta-replies.js';
+import { FLUSH_ALL, keyToken, META_NOOP, metaArithmetic, metaDelete, metaGet, metaProbe, metaSetHeader, metaTouch, STATS, type StoreMode } from './memcached/meta-protocol.js';
+import { MetaRequest, MultiGetRequest, TextRequest } from './memcached/pending-request.js';
+import type { Reply } from './memcached/reply-parser.js';
+import { memcachedExpiry } from './memjs-node.js';
+
+export type { ScannedKey } from './memcached/key-scanner.js';
+
+/** How to reach one memcached server (1.6 or later: the meta protocol). */
+export interface MemcachedNodeOptions {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  /** TLS options for `tls.connect` (e.g. `{ ca }`), or true for the system's trust store. */
+  readonly tls?: TlsOptions | boolean;
+  /** Give up a connection attempt after this long. Default 1000 ms. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Drop the connection when requests have waited this long without a byte from the server
+   * (a dead peer or a black hole), so it never hangs. Per-call deadlines are the client's and
+   * fail earlier, one call at a time. Default 2000 ms; 0 turns it off.
+   */
+  readonly replyTimeoutMs?: number;
+  /** First wait before reconnecting after a failure, doubling up to `maxReconnectDelayMs`. Default 50 ms. */
+  readonly reconnectDelayMs?: number;
+  /** Default 2000 ms. */
+  readonly maxReconnectDelayMs?: number;
+  /** A reply announcing a larger value is treated as garbage. Default 128 MiB. */
+  readonly maxValueBytes?: number;
+  /** Current time in ms since the epoch, for TTLs above 30 days. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Timers for connect and reply timeouts, and the back-off's clock. */
+  readonly clock?: Clock;
+}
+
+/** A memcached node that can also enumerate its server's keys. */
+export interface MemcachedNode extends CacheNode {
+  /** Opens the connection now; resolves once the server answers. */
+  connect(options?: CallOptions): Promise<void>;
+  /** Every key on the server, through `lru_crawler metadump all` on a connection of its own. */
+  scanKeys(options?: CallOptions): AsyncIterable<ScannedKey>;
+}
+
+const CAPABILITIES: NodeCapabilities = { nativeFlags: true, cas: true, scanKeys: true, dumpRestore: false };
+
+/**
+ * A cache node on one memcached server over the meta protocol: one pipelined connection, the
+ * calls of one event-loop turn in one write, multi-gets as quiet `mg`s ended by `mn`, opaque
+ * tokens on every request, flags stored natively, gets/cas, TLS, and key scanning. memcached's text
+ * and meta protocols have no SASL: use the memjs node for servers started with `-S`.
+ *
+ * @example
+ * const node = createMemcachedNode({ id: 'm1', host: '127.0.0.1', port: 11211 });
+ * await node.set('k', Buffer.from('v'), 0x53430001, 60);
+ * (await node.get('k'))?.flags; // 0x53430001
+ * for await (const { key } of node.scanKeys()) console.log(key);
+ */
+export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNode {
+  const settings = validate(options);
+  const { id } = settings;
+  const now = options.now ?? Date.now;
+  const connection = new MemcachedConnection(settings);
+  const scans = new Set<AbortController>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  const stored = (reply: Reply): void => storedReply(id, reply);
+
+  /** One meta command on `key`: the token is checked first (a bad key fails alone, unsent). */
+  function meta<T>(key: string, interpret: (reply: Reply) => T, command: (token: string, opaque: string) => string, value: Payload | undefined, callOptions: CallOptions | undefined): Promise<T> {
+    let token: string;
+    try {
+      token = keyToken(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const pending = new Promise<T>((resolve, reject) => {
+      const opaque = connection.opaques(1);
+      connection.send(new MetaRequest(opaque, interpret, resolve, reject, value !== undefined), command(token, String(opaque)), value);
+    });
+    return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
+  }
+
+  function store<T>(key: string, value: Payload, flags: number, ttl: Ttl, mode: StoreMode, interpret: (reply: Reply) => T, callOptions: CallOptions | undefined, cas?: string): Promise<T> {
+    const bytes = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+    const expiry = memcachedExpiry(ttl, now);
+    return meta(key, interpret, (token, opaque) => metaSetHeader(token, bytes, flags, expiry, mode, opaque, cas), value, callOptions);
+  }
+
+  function text(command: string, expect: 'OK' | 'MN' | 'END', callOptions: CallOptions | undefined): Promise<Record<string, string>> {
+    const pending = new Promise<Record<string, string>>((resolve, reject) => connection.send(new TextRequest(expect, resolve, reject), command));
+    return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
+  }
+
+  function counter(key: string, delta: number, mode: 'I' | 'D', callOptions: CallOptions | undefined): Promise<number | undefined> {
+    if (!Number.isSafeInteger(delta) || delta < 0) return Promise.reject(new ShardcacheError('ERR_INVALID_ARGUMENT', `delta must be a non-negative safe integer, got ${delta}`));
+    return meta(key, counterReply, (token, opaque) => metaArithmetic(token, opaque, delta, mode), undefined, callOptions);
+  }
+
+  function getMany(keys: readonly string[], callOptions: CallOptions | undefined): Promise<(StoredItem | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    const base = connection.opaques(keys.length);
+    let command = '';
+    try {
+      for (let index = 0; index < keys.length; index++) command += metaGet(keyToken(keys[index] ?? ''), String(base + index), false, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const pending = new Promise<(StoredItem | undefined)[]>((resolve, reject) => {
+      connection.send(new MultiGetRequest(base, keys.length, resolve, reject), command + META_NOOP);
+    });
+    return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
+  }
+
+  return {
+    id,
+    capabilities: CAPABILITIES,
+    connect: async (o) => {
+      await text(META_NOOP, 'MN', o);
+    },
+    get: (key, o) => meta(key, itemReply, (token, opaque) => metaGet(token, opaque, false, false), undefined, o),
+    gets: (key, o) => meta(key, versionedReply, (token, opaque) => metaGet(token, opaque, true, false), undefined, o),
+    getMany: (keys, o) => getMany(keys, o),
+    set: (key, value, flags, ttl, o) => store(key, value, flags, ttl, 'S', stored, o),
+    add: (key, value, flags, ttl, o) => store(key, value, flags, ttl, 'E', conditionalReply, o),
+    replace: (key, value, flags, ttl, o) => store(key, value, flags, ttl, 'R', conditionalReply, o),
+    // A token memcached never issued (not decimal) matches no item: only presence is asked.
+    cas: (key, value, flags, ttl, cas, o) =>
+      /^\d{1,20}$/.test(cas) ? store(key, value, flags, ttl, 'S', casReply, o, cas) : meta(key, (reply) => (conditionalReply(reply) ? 'exists' : 'not_found'), metaProbe, undefined, o),
+    setMany: async (entries, o) => {
+      await Promise.all(entries.map((entry) => store(entry.key, entry.value, entry.flags, entry.ttl, 'S', stored, o)));
+    },
+    delete: (key, o) => meta(key, conditionalReply, metaDelete, undefined, o),
+    deleteMany: async (keys, o) => (await Promise.all(keys.map((key) => meta(key, conditionalReply, metaDelete, undefined, o)))).filter(Boolean).length,
+    incr: (key, delta, o) => counter(key, delta, 'I', o),
+    decr: (key, delta, o) => counter(key, delta, 'D', o),
+    touch: (key, ttl, o) => {
+      const expiry = memcachedExpiry(ttl, now);
+      return meta(key, conditionalReply, (token, opaque) => metaTouch(token, opaque, expiry), undefined, o);
+    },
+    flush: async (o) => {
+      await text(FLUSH_ALL, 'OK', o);
+    },
+    ping: async (o) => {
+      await text(META_NOOP, 'MN', o);
+    },
+    stats: (o) => text(STATS, 'END', o),
+    scanKeys: (o) => {
+      if (closed) throw new ClosedError(`Node ${id}`);
+      const controller = new AbortController();
+      const signal = o?.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, o.signal]);
+      scans.add(controller);
+      return (async function* scan() {
+        try {
+          yield* scanKeys({ ...settings, idleTimeoutMs: settings.replyTimeoutMs > 0 ? settings.replyTimeoutMs : 10_000 }, signal);
+        } finally {
+          scans.delete(controller);
+        }
+      })();
+    },
+    close: () => {
+      closed = true;
+      for (const scan of scans) scan.abort(new ClosedError(`Node ${id}`));
+      // Every close() waits for the same drain.
+      closing ??= connection.close();
+      return closing;
+    },
+    destroy: async () => {
+      closed = true;
+      for (const scan of scans) scan.abort(new ClosedError(`Node ${id}`));
+      connection.destroy();
+    },
+  };
+}
+
+/** Checks every option where it arrives, naming the one that is wrong. */
+function validate(options: MemcachedNodeOptions): ConnectionSettings {
+  const { id, host, port } = options;
+  if (typeof id !== 'string' || id === '') throw new InvalidOptionError('id', 'expected a non-empty string');
+  if (typeof host !== 'string' || host === '') throw new InvalidOptionError('host', 'expected a host name or address');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidOptionError('port', `expected 1-65535, got ${String(port)}`);
+  const ms = (name: keyof MemcachedNodeOptions, fallback: number, allowZero = false): number => {
+    const value = options[name] ?? fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) {
+      throw new InvalidOptionError(name, `expected a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
+    }
+    return value;
+  };
+  const tls = options.tls;
+  if (tls !== undefined && typeof tls !== 'boolean' && (typeof tls !== 'object' || tls === null)) throw new InvalidOptionError('tls', 'expected true, false or tls.connect options');
+  const reconnectDelayMs = ms('reconnectDelayMs', 50);
+  const maxReconnectDelayMs = ms('maxReconnectDelayMs', 2000);
+  if (maxReconnectDelayMs < reconnectDelayMs) throw new InvalidOptionError('maxReconnectDelayMs', `must be at least reconnectDelayMs (${reconnectDelayMs})`);
+  return {
+    id,
+    host,
+    port,
+    tls: tls === undefined || tls === false ? undefined : tls === true ? {} : tls,
+    connectTimeoutMs: ms('connectTimeoutMs', 1000),
+    replyTimeoutMs: ms('replyTimeoutMs', 2000, true),
+    reconnectDelayMs,
+    maxReconnectDelayMs,
+    maxValueBytes: ms('maxValueBytes', 128 * 1024 * 1024),
+    clock: options.clock ?? systemClock,
+  };
+}

@@ -1,0 +1,237 @@
+import type { Socket } from 'node:net';
+import type { Clock } from '@shardcache/health';
+import { ClosedError, ConnectionError } from '../../errors.js';
+import type { Payload } from '../cache-node.js';
+import { dial, type DialTarget } from './dial.js';
+import { errorFromReply, type PendingRequest } from './pending-request.js';
+import { ProtocolViolation } from './protocol-violation.js';
+import { ReplyParser, type Reply } from './reply-parser.js';
+
+/** Where and how to connect; every field already validated by the node. */
+export interface ConnectionSettings extends DialTarget {
+  readonly id: string;
+  readonly connectTimeoutMs: number;
+  /** Drop the connection when requests wait this long with no byte from the server; 0: never. */
+  readonly replyTimeoutMs: number;
+  readonly reconnectDelayMs: number;
+  readonly maxReconnectDelayMs: number;
+  readonly maxValueBytes: number;
+  readonly clock: Clock;
+}
+
+type State = 'idle' | 'connecting' | 'ready' | 'closed';
+const CRLF = '\r\n';
+// Opaque tokens are decimal and wrap well below memcached's 32-byte limit.
+const OPAQUE_WRAP = 2 ** 31;
+
+/**
+ * One pipelined connection to one memcached server. Requests issued in the same event-loop
+ * turn (including those made in reaction to other sockets' replies) go out in one write; replies are matched to requests in order and checked by opaque token. Any
+ * protocol violation, reset or silence past `replyTimeoutMs` drops the connection: every
+ * request on it fails with ERR_CONNECTION (never a wrong value), and the next attempt waits a
+ * back-off (doubling from `reconnectDelayMs` to `maxReconnectDelayMs`, reset by the first good
+ * reply). Until then calls fail at once instead of queueing. Connecting is lazy: the first
+ * request opens the connection and waits for it.
+ */
+export class MemcachedConnection {
+  readonly #settings: ConnectionSettings;
+  #state: State = 'idle';
+  #socket: Socket | undefined;
+  #parser: ReplyParser | undefined;
+  #cancelConnectTimer: (() => void) | undefined;
+  #queue: PendingRequest[] = [];
+  #head = 0;
+  #text = '';
+  #chunks: (string | Buffer)[] = [];
+  #flushScheduled = false;
+  #opaque = 0;
+  #delayMs: number;
+  #retryAt = 0;
+  #lastError = '';
+  #waitingSince = 0;
+  #cancelWatchdog: (() => void) | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(settings: ConnectionSettings) {
+    this.#settings = settings;
+    this.#delayMs = settings.reconnectDelayMs;
+  }
+
+  /** `count` consecutive opaque tokens; returns the first. */
+  opaques(count: number): number {
+    if (this.#opaque + count >= OPAQUE_WRAP) this.#opaque = 0;
+    const first = this.#opaque;
+    this.#opaque += count;
+    return first;
+  }
+
+  /** Requests written and not yet answered. */
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /**
+   * Queues `request` and writes `text` (then `value` and CRLF, for a store). Failures reach the
+   * request, never the caller of `send`.
+   */
+  send(request: PendingRequest, text: string, value?: Payload): void {
+    if (this.#state === 'closed') return request.fail(new ClosedError(`Node ${this.#settings.id}`));
+    if (this.#state === 'idle') {
+      const wait = this.#retryAt - this.#settings.clock.now();
+      if (wait > 0) return request.fail(new ConnectionError(this.#settings.id, `not connected (${this.#lastError}); next attempt in ${Math.ceil(wait)} ms`));
+      this.#open();
+    }
+    if (this.pending === 0) this.#waitingSince = this.#settings.clock.now();
+    this.#queue.push(request);
+    if (value === undefined) this.#text += text;
+    else if (typeof value === 'string') this.#text += text + value + CRLF;
+    else {
+      this.#chunks.push(this.#text + text, value);
+      this.#text = CRLF;
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      // After the I/O callbacks of this loop turn: every call made meanwhile (also those made
+      // in reaction to other sockets' replies) shares one write.
+      setImmediate(this.#flush);
+    }
+    this.#armWatchdog();
+  }
+
+  /** Waits for the requests in flight, then closes. Later sends fail with ERR_CLIENT_CLOSED. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed' && this.#socket === undefined) return;
+    const wasOpen = this.#state !== 'closed';
+    this.#state = 'closed';
+    if (this.pending > 0 && wasOpen) await new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#drop(new ClosedError(`Node ${this.#settings.id}`));
+  }
+
+  /** Closes at once; requests in flight fail with ERR_CLIENT_CLOSED. */
+  destroy(): void {
+    this.#state = 'closed';
+    this.#drop(new ClosedError(`Node ${this.#settings.id}`));
+  }
+
+  #open(): void {
+    const { connectTimeoutMs, maxValueBytes, clock } = this.#settings;
+    this.#state = 'connecting';
+    const { socket, ready } = dial(this.#settings);
+    this.#socket = socket;
+    this.#parser = new ReplyParser(this.#onReply, maxValueBytes);
+    this.#cancelConnectTimer = clock.schedule(() => this.#fail(socket, `no connection within ${connectTimeoutMs} ms`), connectTimeoutMs);
+    socket.once(ready, () => {
+      if (socket !== this.#socket) return;
+      this.#cancelConnectTimer?.();
+      this.#cancelConnectTimer = undefined;
+      if (this.#state === 'connecting') this.#state = 'ready';
+      this.#flush();
+    });
+    socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk));
+    socket.on('error', (error: Error) => this.#fail(socket, error.message, error));
+    socket.on('close', () => this.#fail(socket, 'connection closed'));
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const socket = this.#socket;
+    // Still connecting: the bytes wait for 'connect', which flushes again.
+    if (socket === undefined || socket.connecting || (this.#state !== 'ready' && this.#state !== 'closed')) return;
+    if (this.#chunks.length === 0) {
+      if (this.#text !== '') socket.write(this.#text);
+    } else {
+      socket.cork();
+      for (const chunk of this.#chunks) socket.write(chunk);
+      if (this.#text !== '') socket.write(this.#text);
+      socket.uncork();
+      this.#chunks = [];
+    }
+    this.#text = '';
+  };
+
+  #onData(socket: Socket, chunk: Buffer): void {
+    if (socket !== this.#socket) return;
+    this.#waitingSince = this.#settings.clock.now();
+    try {
+      this.#parser?.push(chunk);
+    } catch (error) {
+      if (!(error instanceof ProtocolViolation)) throw error;
+      this.#fail(socket, error.message, error);
+    }
+  }
+
+  readonly #onReply = (reply: Reply): void => {
+    const request = this.#queue[this.#head];
+    if (request === undefined) throw new ProtocolViolation(`unsolicited ${reply.code}`);
+    const isError = reply.code === 'ERROR' || reply.code === 'CLIENT_ERROR' || reply.code === 'SERVER_ERROR';
+    const done = isError ? request.error(errorFromReply(this.#settings.id, reply)) : request.accept(reply);
+    // A good reply proves the connection: the next failure starts the back-off afresh.
+    this.#delayMs = this.#settings.reconnectDelayMs;
+    if (done) this.#shift();
+  };
+
+  #shift(): void {
+    this.#queue[this.#head++] = DONE;
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+      this.#drained?.();
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #fail(socket: Socket, reason: string, cause?: Error): void {
+    if (socket !== this.#socket) return;
+    this.#lastError = reason;
+    this.#drop(new ConnectionError(this.#settings.id, reason, cause === undefined ? undefined : { cause }));
+  }
+
+  /** Ends the socket and fails every request on it; the next attempt waits the back-off. */
+  #drop(error: Error): void {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#parser = undefined;
+    this.#cancelConnectTimer?.();
+    this.#cancelConnectTimer = undefined;
+    this.#cancelWatchdog?.();
+    this.#cancelWatchdog = undefined;
+    socket?.destroy();
+    if (socket !== undefined && !(error instanceof ClosedError)) {
+      this.#retryAt = this.#settings.clock.now() + this.#delayMs;
+      this.#delayMs = Math.min(this.#delayMs * 2, this.#settings.maxReconnectDelayMs);
+    }
+    if (this.#state !== 'closed') this.#state = 'idle';
+    const queue = this.#queue;
+    const head = this.#head;
+    this.#queue = [];
+    this.#head = 0;
+    this.#text = '';
+    this.#chunks = [];
+    for (let index = head; index < queue.length; index++) queue[index]?.fail(error);
+    this.#drained?.();
+  }
+
+  #armWatchdog(): void {
+    const { replyTimeoutMs, clock } = this.#settings;
+    if (replyTimeoutMs <= 0 || this.#cancelWatchdog !== undefined) return;
+    this.#cancelWatchdog = clock.schedule(this.#checkReplies, replyTimeoutMs);
+  }
+
+  readonly #checkReplies = (): void => {
+    this.#cancelWatchdog = undefined;
+    const socket = this.#socket;
+    if (socket === undefined || this.pending === 0) return;
+    const silentMs = this.#settings.clock.now() - this.#waitingSince;
+    if (silentMs >= this.#settings.replyTimeoutMs) return this.#fail(socket, `no reply for ${Math.round(silentMs)} ms`);
+    this.#cancelWatchdog = this.#settings.clock.schedule(this.#checkReplies, this.#settings.replyTimeoutMs - silentMs);
+  };
+}
+
+/** Fills answered slots so the queue holds no finished request. */
+const DONE: PendingRequest = {
+  accept: () => true,
+  error: () => true,
+  fail: () => undefined,
+};

@@ -1,0 +1,150 @@
+// The meta-protocol node against replies no real server sends: a scripted in-process fake
+// (protocol edge cases only) and the reply parser on its own, at every chunk boundary.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemcachedNode, type MemcachedNode } from '../src/nodes/memcached-node.js';
+import { keyToken } from '../src/nodes/memcached/meta-protocol.js';
+import { ReplyParser, type Reply } from '../src/nodes/memcached/reply-parser.js';
+import { honestReplies, startFakeMemcached, type FakeMemcached } from './support/fake-memcached.js';
+
+describe('ReplyParser', () => {
+  const stream = Buffer.from('VA 5 O7 f1396899841 c42\r\nhe\r\no\r\nEN O8\r\nHD O9\r\nSTAT pid 12\r\nEND\r\nMN\r\nSERVER_ERROR out of memory\r\n');
+
+  const parseAll = (chunks: Buffer[]): Reply[] => {
+    const replies: Reply[] = [];
+    const parser = new ReplyParser((reply) => replies.push(reply), 1024);
+    for (const chunk of chunks) parser.push(chunk);
+    return replies;
+  };
+
+  it('reads meta and text replies, whatever the chunking', () => {
+    const whole = parseAll([stream]);
+    expect(whole.map((reply) => reply.code)).toEqual(['VA', 'EN', 'HD', 'STAT', 'END', 'MN', 'SERVER_ERROR']);
+    expect(whole[0]).toMatchObject({ opaque: 7, flags: 0x53430001, cas: '42', value: Buffer.from('he\r\no') });
+    expect(whole[3]?.text).toBe('pid 12');
+    // Every split point, and one byte at a time: the same replies.
+    for (let cut = 1; cut < stream.length; cut++) expect(parseAll([stream.subarray(0, cut), stream.subarray(cut)])).toEqual(whole);
+    expect(parseAll([...stream].map((byte) => Buffer.from([byte])))).toEqual(whole);
+  });
+
+  it.each([
+    ['an unknown reply', 'HELLO\r\n'],
+    ['a bare LF', 'HD O1\n'],
+    ['a value without its CRLF', 'VA 2 O1\r\nhiXX'],
+    ['a size over the limit', 'VA 4096 O1\r\n'],
+    ['a non-numeric size', 'VA x O1\r\n'],
+    ['a bad flag', 'HD O1 %x\r\n'],
+    ['a non-numeric opaque', 'HD Oabc\r\n'],
+    ['flags over 32 bits', 'VA 1 O1 f4294967296\r\nx\r\n'],
+    ['random bytes', Buffer.from([0x91, 0x00, 0xff, 0x13, 0x0d, 0x0a])],
+  ])('throws on %s', (_name, bytes) => {
+    expect(() => parseAll([Buffer.from(bytes)])).toThrow(/protocol error/);
+  });
+
+  it('throws on a line that never ends instead of buffering forever', () => {
+    expect(() => parseAll([Buffer.alloc(9000, 0x41)])).toThrow(/no line end/);
+  });
+});
+
+describe('keyToken', () => {
+  it('sends plain keys as they are and base64-encodes the ones text cannot carry', () => {
+    expect(keyToken('user:1')).toBe('user:1');
+    expect(keyToken('a b')).toBe(`${Buffer.from('a b').toString('base64')} b`);
+    expect(keyToken('caf\u00e9')).toBe('caf\u00e9');
+  });
+
+  it('rejects empty and over-long keys before anything is sent', () => {
+    expect(() => keyToken('')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_KEY' }));
+    expect(() => keyToken('k'.repeat(251))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_KEY' }));
+    expect(() => keyToken(' '.repeat(190))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_KEY' }));
+  });
+});
+
+describe('meta node against a scripted server', () => {
+  let fake: FakeMemcached | undefined;
+  let node: MemcachedNode | undefined;
+  afterEach(async () => {
+    await node?.destroy();
+    await fake?.close();
+  });
+
+  const open = async (store: Map<string, string>): Promise<{ fake: FakeMemcached; node: MemcachedNode }> => {
+    fake = await startFakeMemcached(honestReplies(store));
+    node = createMemcachedNode({ id: 'fake', host: '127.0.0.1', port: fake.port, reconnectDelayMs: 1, maxReconnectDelayMs: 1 });
+    return { fake, node };
+  };
+
+  it('fails replies that come back out of order, never swapping values, then reconnects', async () => {
+    const store = new Map([['a', 'value of a'], ['b', 'value of b']]);
+    const { fake, node } = await open(store);
+    const honest = honestReplies(store);
+    // The first connection answers a pipelined batch backwards.
+    fake.script = (requests, socket, connection) => honest(connection === 1 ? [...requests].reverse() : requests, socket, connection);
+    const results = await Promise.allSettled([node.get('a'), node.get('b')]);
+    expect(results.map((result) => (result.status === 'rejected' ? (result.reason as { code?: string }).code : 'value'))).toEqual(['ERR_CONNECTION', 'ERR_CONNECTION']);
+    await expect.poll(() => node.get('a').then((item) => item?.value.toString(), () => 'error'), { timeout: 5000 }).toBe('value of a');
+    expect(fake.connections()).toBe(2);
+    expect((await node.get('b'))?.value.toString()).toBe('value of b');
+  });
+
+  it('fails a multi-get whose values carry tokens out of range or out of order', async () => {
+    const { fake, node } = await open(new Map([['a', '1'], ['b', '2']]));
+    fake.script = (requests, socket) => {
+      const gets = requests.filter((request) => request.words[0] === 'mg');
+      // Both hits, second first.
+      for (const request of [...gets].reverse()) socket.write(`VA 1 O${request.opaque ?? ''}\r\n${request.words[1] === 'a' ? '1' : '2'}\r\n`);
+      socket.write('MN\r\n');
+    };
+    await expect(node.getMany(['a', 'b'])).rejects.toMatchObject({ code: 'ERR_CONNECTION', node: 'fake' });
+  });
+
+  it('fails the pending calls with ERR_CONNECTION when a value is cut off, and serves the next ones', async () => {
+    const { fake, node } = await open(new Map([['k', 'x'.repeat(100)]]));
+    const honest = fake.script;
+    fake.script = (requests, socket, connection) => {
+      if (connection > 1) return honest(requests, socket, connection);
+      socket.end(`VA 100 O${requests[0]?.opaque ?? ''} f0\r\n${'x'.repeat(40)}`);
+    };
+    await expect(node.get('k')).rejects.toMatchObject({ code: 'ERR_CONNECTION' });
+    await expect.poll(() => node.get('k').then((item) => item?.value.length, () => 'error'), { timeout: 5000 }).toBe(100);
+  });
+
+  it('drops a connection that stops answering (replyTimeoutMs), so nothing hangs', async () => {
+    fake = await startFakeMemcached(() => undefined);
+    node = createMemcachedNode({ id: 'silent', host: '127.0.0.1', port: fake.port, replyTimeoutMs: 100 });
+    await expect(node.get('k')).rejects.toMatchObject({ code: 'ERR_CONNECTION', message: expect.stringMatching(/no reply/) });
+  });
+
+  it('fails only the call an error line answers; a multi-get with an error fails as a whole', async () => {
+    const { fake, node } = await open(new Map([['a', '1']]));
+    fake.script = (requests, socket) => {
+      for (const request of requests) {
+        if (request.words[0] === 'mn') socket.write('MN\r\n');
+        else if (request.words[1] === 'bad') socket.write('SERVER_ERROR out of memory\r\n');
+        else if (!request.words.includes('q')) socket.write(`VA 1 O${request.opaque ?? ''}\r\n1\r\n`);
+      }
+    };
+    const [bad, good] = await Promise.allSettled([node.get('bad'), node.get('a')]);
+    expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'ERR_SERVER' } });
+    expect(good).toMatchObject({ status: 'fulfilled', value: { value: Buffer.from('1'), flags: 0 } });
+    await expect(node.getMany(['a', 'bad'])).rejects.toMatchObject({ code: 'ERR_SERVER' });
+    expect((await node.get('a'))?.value.toString()).toBe('1');
+  });
+
+  it('writes the calls of one event-loop turn in one write', async () => {
+    const store = new Map<string, string>();
+    const { fake, node } = await open(store);
+    const honest = fake.script;
+    const batches: number[] = [];
+    fake.script = (requests, socket, connection) => {
+      batches.push(requests.length);
+      honest(requests, socket, connection);
+    };
+    await node.ping();
+    batches.length = 0;
+    await Promise.all(Array.from({ length: 50 }, (_, index) => node.set(`k${index}`, `v${index}`, 0, 60)));
+    // One write from the client; TCP may still split it across reads on a loaded machine.
+    expect(batches.reduce((sum, count) => sum + count, 0)).toBe(50);
+    expect(batches.length).toBeLessThanOrEqual(3);
+    expect(store.get('k49')).toBe('v49');
+  });
+});
