@@ -79,11 +79,16 @@ export type ClientHealthOptions = Omit<HealthRegistryOptions, 'probe' | 'clock' 
 export interface ConnectionOptions {
   readonly username?: string;
   readonly password?: string;
-  /** Redis only: TLS options for `tls.connect`, or true. */
+  /** TLS options for `tls.connect`, or true (redis; memcached with the meta driver). */
   readonly tls?: TlsOptions | boolean;
   readonly connectTimeoutMs?: number;
   /** Redis only: batch commands of one tick into one write. Default true. */
   readonly autoPipelining?: boolean;
+  /**
+   * Memcached only: `'meta'` (default), our pipelined meta-protocol node, or `'memjs'` (binary
+   * protocol; chosen automatically when `username`/`password` ask for SASL).
+   */
+  readonly memcachedDriver?: 'meta' | 'memjs';
 }
 
 /** Options after validation and defaults. */

@@ -1,9 +1,15 @@
 import type { NodeFactory } from '../client-options.js';
 import type { CacheNode } from './cache-node.js';
+import { createMemcachedNode } from './memcached-node.js';
 import { createMemjsNode } from './memjs-node.js';
 import { createRedisNode } from './redis-node.js';
 
-/** The node for an address when the user supplies no factory: ioredis for redis, memjs for memcached. */
+/**
+ * The node for an address when the user supplies no factory: ioredis for redis; for memcached
+ * our meta-protocol node (faster than memjs in every workload measured, with flags, CAS, TLS
+ * and key scanning), or memjs when SASL credentials are given (the meta protocol has no SASL)
+ * or `connection.memcachedDriver` asks for it.
+ */
 export function defaultNodeFactory(...[address, { backend, options }]: Parameters<NodeFactory>): CacheNode {
   const { connection } = options;
   const credentials = {
@@ -21,5 +27,13 @@ export function defaultNodeFactory(...[address, { backend, options }]: Parameter
       ...(connection.autoPipelining === undefined ? {} : { autoPipelining: connection.autoPipelining }),
     });
   }
-  return createMemjsNode({ id: address.id, host: address.host, port: address.port, ...credentials });
+  const sasl = connection.username !== undefined || connection.password !== undefined;
+  if (sasl || connection.memcachedDriver === 'memjs') return createMemjsNode({ id: address.id, host: address.host, port: address.port, ...credentials });
+  return createMemcachedNode({
+    id: address.id,
+    host: address.host,
+    port: address.port,
+    ...(connection.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: connection.connectTimeoutMs }),
+    ...(connection.tls === undefined ? {} : { tls: connection.tls }),
+  });
 }
