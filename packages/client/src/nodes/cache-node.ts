@@ -60,6 +60,8 @@ export interface NodeCapabilities {
 /** An item as a node can copy it to another node of the same backend, with its TTL. */
 export interface DumpedItem {
   readonly payload: Buffer;
+  /** Client flags to restore with (memcached); redis keeps them inside the payload. */
+  readonly flags?: number;
   /** Remaining time to live in milliseconds (null: none), kept exactly across the copy. */
   readonly ttlMs: number | null;
 }

@@ -6,8 +6,8 @@ import { systemClock } from '../internal/clock.js';
 import type { CacheNode, CallOptions, NodeCapabilities, Payload, StoredItem, Ttl } from './cache-node.js';
 import { MemcachedConnection, type ConnectionSettings } from './memcached/connection.js';
 import { scanKeys, type ScannedKey } from './memcached/key-scanner.js';
-import { casReply, conditionalReply, counterReply, itemReply, storedReply, versionedReply } from './memcached/meta-replies.js';
-import { FLUSH_ALL, keyToken, META_NOOP, metaArithmetic, metaDelete, metaGet, metaProbe, metaSetHeader, metaTouch, STATS, type StoreMode } from './memcached/meta-protocol.js';
+import { casReply, conditionalReply, counterReply, dumpReply, itemReply, storedReply, versionedReply } from './memcached/meta-replies.js';
+import { FLUSH_ALL, keyToken, META_NOOP, metaArithmetic, metaDelete, metaGet, metaGetWithTtl, metaProbe, metaSetHeader, metaTouch, STATS, type StoreMode } from './memcached/meta-protocol.js';
 import { MetaRequest, MultiGetRequest, TextRequest } from './memcached/pending-request.js';
 import type { Reply } from './memcached/reply-parser.js';
 import { memcachedExpiry } from './memjs-node.js';
@@ -49,7 +49,7 @@ export interface MemcachedNode extends CacheNode {
   scanKeys(options?: CallOptions): AsyncIterable<ScannedKey>;
 }
 
-const CAPABILITIES: NodeCapabilities = { nativeFlags: true, cas: true, scanKeys: true, dumpRestore: false };
+const CAPABILITIES: NodeCapabilities = { nativeFlags: true, cas: true, scanKeys: true, dumpRestore: true };
 
 /**
  * A cache node on one memcached server over the meta protocol: one pipelined connection, the
@@ -120,7 +120,8 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
     return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
   }
 
-  return {
+  let snapshot: string[] | undefined;
+  const node: MemcachedNode = {
     id,
     capabilities: CAPABILITIES,
     connect: async (o) => {
@@ -153,6 +154,34 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
       await text(META_NOOP, 'MN', o);
     },
     stats: (o) => text(STATS, 'END', o),
+    // Warm-up reads the remaining TTL with the value.
+    getWithTtl: async (key, o) => {
+      const found = await meta(key, dumpReply, metaGetWithTtl, undefined, o);
+      return found === undefined ? undefined : { item: found.item, ttl: found.ttlMs === null ? null : Math.max(1, Math.round(found.ttlMs / 1000)) };
+    },
+    // Migration. memcached has no cursor: a scan from '0' takes a snapshot of the keys
+    // (lru_crawler metadump) and pages through it; any other cursor continues that snapshot.
+    scan: async (cursor, count) => {
+      if (cursor === '0' || snapshot === undefined) {
+        snapshot = [];
+        for await (const { key } of node.scanKeys()) snapshot.push(key);
+      }
+      const start = cursor === '0' ? 0 : Number(cursor);
+      const keys = snapshot.slice(start, start + count);
+      const next = start + count >= snapshot.length ? '0' : String(start + count);
+      if (next === '0') snapshot = undefined;
+      return { cursor: next, keys };
+    },
+    dump: (keys) =>
+      Promise.all(
+        keys.map(async (key) => {
+          const found = await meta(key, dumpReply, metaGetWithTtl, undefined, undefined);
+          return found === undefined ? undefined : { payload: found.item.value, flags: found.item.flags, ttlMs: found.ttlMs };
+        }),
+      ),
+    // Add mode: a value already at the destination is newer and stays.
+    restore: async (key, item) =>
+      (await store(key, item.payload, item.flags ?? 0, item.ttlMs === null ? null : Math.max(1, Math.round(item.ttlMs / 1000)), 'E', conditionalReply, undefined)) ? 'restored' : 'exists',
     scanKeys: (o) => {
       if (closed) throw new ClosedError(`Node ${id}`);
       const controller = new AbortController();
@@ -179,6 +208,7 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
       connection.destroy();
     },
   };
+  return node;
 }
 
 /** Checks every option where it arrives, naming the one that is wrong. */

@@ -46,6 +46,11 @@ export function metaGet(token: string, opaque: string, withCas: boolean, quiet: 
   return `mg ${token} O${opaque} f v${withCas ? ' c' : ''}${quiet ? ' q' : ''}\r\n`;
 }
 
+/** `mg` for a copy elsewhere: value, flags and the remaining TTL (`t`, -1 for none). */
+export function metaGetWithTtl(token: string, opaque: string): string {
+  return `mg ${token} O${opaque} f v t\r\n`;
+}
+
 /**
  * The `ms` header line; the value and `\r\n` follow. `expiry` 0 stores without expiry,
  * `cas` undefined skips the compare.

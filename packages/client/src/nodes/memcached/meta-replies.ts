@@ -55,3 +55,12 @@ export function counterReply(reply: Reply): number | undefined {
   if (!/^\d{1,20}$/.test(text)) throw unexpected('ma', reply);
   return Number(text);
 }
+
+/** `mg ... f v t`: the item with its remaining TTL in milliseconds (null: none), or a miss. */
+export function dumpReply(reply: Reply): { item: StoredItem; ttlMs: number | null } | undefined {
+  if (reply.code === 'EN') return undefined;
+  if (reply.code === 'VA' && reply.value !== undefined && reply.ttl !== undefined) {
+    return { item: { value: reply.value, flags: reply.flags }, ttlMs: reply.ttl < 0 ? null : Math.max(reply.ttl, 1) * 1000 };
+  }
+  throw unexpected('mg with TTL', reply);
+}

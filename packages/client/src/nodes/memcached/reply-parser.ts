@@ -12,6 +12,8 @@ export interface Reply {
   readonly flags: number;
   /** The `c` CAS token. */
   readonly cas: string | undefined;
+  /** The `t` remaining time to live in seconds (-1: none), when asked for. */
+  readonly ttl?: number;
   /** The data block of a `VA` reply. */
   readonly value: Buffer | undefined;
   /** The rest of a text line after its code: `name value` of a STAT, an error's message. */
@@ -35,6 +37,7 @@ interface PendingValue {
   readonly opaque: number;
   readonly flags: number;
   readonly cas: string | undefined;
+  readonly ttl: number | undefined;
   /** The value plus its trailing CRLF, filled as chunks arrive. */
   readonly bytes: Buffer;
   filled: number;
@@ -59,6 +62,7 @@ export class ReplyParser {
   #opaque = NO_OPAQUE;
   #flags = 0;
   #cas: string | undefined;
+  #ttl: number | undefined;
   #size = 0;
 
   /** `maxValueBytes`: a VA announcing more is treated as garbage rather than awaited. */
@@ -86,7 +90,7 @@ export class ReplyParser {
         this.#value = undefined;
         const { bytes } = pending;
         if (bytes[bytes.length - 2] !== CR || bytes[bytes.length - 1] !== LF) throw new ProtocolViolation('a value does not end with CRLF');
-        this.#onReply({ code: 'VA', opaque: pending.opaque, flags: pending.flags, cas: pending.cas, value: bytes.subarray(0, bytes.length - 2), text: '' });
+        this.#onReply({ code: 'VA', opaque: pending.opaque, flags: pending.flags, cas: pending.cas, ...(pending.ttl === undefined ? {} : { ttl: pending.ttl }), value: bytes.subarray(0, bytes.length - 2), text: '' });
         continue;
       }
       let end = position;
@@ -118,10 +122,10 @@ export class ReplyParser {
         const value = Buffer.allocUnsafe(size);
         data.copy(value, 0, position, position + size);
         position += size + 2;
-        this.#onReply({ code, opaque: this.#opaque, flags: this.#flags, cas: this.#cas, value, text: '' });
+        this.#onReply({ code, opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ...(this.#ttl === undefined ? {} : { ttl: this.#ttl }), value, text: '' });
       } else {
         // allocUnsafe: every byte is overwritten by the copies before anyone sees it.
-        this.#value = { opaque: this.#opaque, flags: this.#flags, cas: this.#cas, bytes: Buffer.allocUnsafe(size + 2), filled: 0 };
+        this.#value = { opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ttl: this.#ttl, bytes: Buffer.allocUnsafe(size + 2), filled: 0 };
       }
     }
   }
@@ -135,6 +139,7 @@ export class ReplyParser {
     this.#opaque = NO_OPAQUE;
     this.#flags = 0;
     this.#cas = undefined;
+    this.#ttl = undefined;
     let index = from;
     if (sized) {
       const size = readNumber(data, index + 1, to);
@@ -160,6 +165,10 @@ export class ReplyParser {
         const cas = data.toString('latin1', index + 2, end);
         if (!/^\d{1,20}$/.test(cas)) throw new ProtocolViolation('bad CAS token');
         this.#cas = cas;
+      } else if (letter === 0x74) {
+        const ttl = data.toString('latin1', index + 2, end);
+        if (!/^-?\d{1,10}$/.test(ttl)) throw new ProtocolViolation('bad TTL');
+        this.#ttl = Number(ttl);
       }
       index = end;
     }
