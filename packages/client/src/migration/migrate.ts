@@ -35,6 +35,11 @@ export interface MigrationOptions {
   readonly concurrency?: number;
   /** At most this many keys scanned per second. Default unlimited. */
   readonly rateLimit?: number;
+  /**
+   * Deadline of each scan, dump and restore call. Default 30 s: a memcached scan from the start
+   * takes a snapshot of every key on the node in one call.
+   */
+  readonly timeoutMs?: number;
   readonly onProgress?: (progress: MigrationProgress) => void;
   readonly signal?: AbortSignal;
   readonly resumeFrom?: MigrationCheckpoint;
@@ -59,6 +64,8 @@ export async function migrate(deps: Dependencies, change: MembershipChange, opti
   const concurrency = positiveInteger('concurrency', options.concurrency ?? 2);
   const rateLimit = options.rateLimit ?? Infinity;
   if (!(rateLimit > 0)) throw new InvalidOptionError('rateLimit', `expected keys per second > 0, got ${String(rateLimit)}`);
+  const timeoutMs = options.timeoutMs ?? Math.max(deps.timeoutMs, 30_000);
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new InvalidOptionError('timeoutMs', `expected a positive number of ms, got ${String(timeoutMs)}`);
   const { topology, rules, clock } = deps;
   const target = topology.nextRing(change);
   const { slots, temporary } = topology.destinations(change);
@@ -86,7 +93,7 @@ export async function migrate(deps: Dependencies, change: MembershipChange, opti
     if (scan === undefined || dump === undefined || restore === undefined) return;
     let cursor = cursors[source.id] ?? '0';
     while (!finished.has(source.id) && options.signal?.aborted !== true) {
-      const page = await source.run('scan', deps.timeoutMs, undefined, () => scan.call(source.node, cursor, batchSize));
+      const page = await source.run('scan', timeoutMs, undefined, () => scan.call(source.node, cursor, batchSize));
       counts.scanned += page.keys.length;
       const moving = page.keys.flatMap((wire) => {
         const placement = rules.placementOfWire(wire);
@@ -99,7 +106,7 @@ export async function migrate(deps: Dependencies, change: MembershipChange, opti
         return destination === undefined ? [] : [{ wire, destination }];
       });
       if (moving.length > 0) {
-        const items = await source.run('dump', deps.timeoutMs, undefined, () => dump.call(source.node, moving.map((entry) => entry.wire)));
+        const items = await source.run('dump', timeoutMs, undefined, () => dump.call(source.node, moving.map((entry) => entry.wire)));
         await Promise.all(
           moving.map(async ({ wire, destination }, index) => {
             const item = items[index];
@@ -107,7 +114,7 @@ export async function migrate(deps: Dependencies, change: MembershipChange, opti
             const { restore: put } = destination.node;
             if (put === undefined) return void counts.failed++;
             try {
-              const outcome = await destination.run('restore', deps.timeoutMs, undefined, () => put.call(destination.node, wire, item));
+              const outcome = await destination.run('restore', timeoutMs, undefined, () => put.call(destination.node, wire, item));
               if (outcome === 'restored') counts.moved++;
               else counts.skipped++;
             } catch {
