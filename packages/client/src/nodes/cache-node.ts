@@ -124,6 +124,13 @@ export interface CacheNode {
   /** The server's own counters, as it reports them. */
   stats(options?: CallOptions): Promise<Record<string, string>>;
 
+  /**
+   * Drops the connection and reconnects, failing what is in flight on it. The client calls it
+   * when a call outlives its deadline: a protocol that matches replies to requests by order
+   * (RESP, memcached's binary protocol) cannot tell which late reply belongs to which request
+   * any more, and a connection that lost bytes would hand later callers older replies.
+   */
+  reset?(): void;
   /** Waits for in-flight calls, then closes. Idempotent. */
   close(): Promise<void>;
   /** Closes now; in-flight calls fail. Idempotent. */

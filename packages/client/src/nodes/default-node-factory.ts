@@ -33,6 +33,9 @@ export function defaultNodeFactory(...[address, { backend, options }]: Parameter
     id: address.id,
     host: address.host,
     port: address.port,
+    // Health ejects a failing node and probes it back: the node itself only needs a short pause
+    // between reconnects, so a probe after a fault finds a fresh connection.
+    maxReconnectDelayMs: 250,
     ...(connection.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: connection.connectTimeoutMs }),
     ...(connection.tls === undefined ? {} : { tls: connection.tls }),
   });

@@ -154,6 +154,11 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
       await text(META_NOOP, 'MN', o);
     },
     stats: (o) => text(STATS, 'END', o),
+    // Replies are matched by opaque token, but bytes lost on the way (a broken middlebox) would
+    // stall the connection until its reply watchdog fires: after a late call, start over now.
+    reset: () => {
+      if (!closed) connection.reset('a call outlived its deadline');
+    },
     // Warm-up reads the remaining TTL with the value.
     getWithTtl: async (key, o) => {
       const found = await meta(key, dumpReply, metaGetWithTtl, undefined, o);

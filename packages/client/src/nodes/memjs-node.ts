@@ -136,6 +136,11 @@ export function createMemjsNode(options: MemjsNodeOptions): CacheNode {
           }),
         o,
       ),
+    // memjs matches replies by order and its timeout is an idle timer: after a deadline passes,
+    // close the sockets (memjs reconnects on the next request).
+    reset: () => {
+      if (!closed) for (const server of client.servers) server.close();
+    },
     close: async () => {
       if (closed) return;
       closed = true;

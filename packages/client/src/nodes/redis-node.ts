@@ -81,8 +81,20 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
   // up, a lost connection fails calls at once (no offline queue) while ioredis reconnects.
   let firstConnect: Promise<void> | undefined;
   let everReady = false;
+  let resetting = false;
   client.once('ready', () => {
     everReady = true;
+  });
+  // ioredis bounds the TCP connect but not the handshake after it (INFO, AUTH): a peer that
+  // accepts and never answers would leave the node connecting for ever. Start over instead.
+  const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
+  client.on('connect', () => {
+    const timer = setTimeout(() => {
+      if (!closed && client.status !== 'ready') client.disconnect(true);
+    }, connectTimeoutMs);
+    timer.unref();
+    client.once('ready', () => clearTimeout(timer));
+    client.once('close', () => clearTimeout(timer));
   });
   function connect(): Promise<void> {
     firstConnect ??= client.connect().catch((error: unknown) => {
@@ -200,11 +212,24 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
       call(async () => {
         await client.flushdb();
       }, o),
+    // A probe waits (within its own deadline) for a connection that is being re-established,
+    // rather than failing at once: it asks whether the server answers, not whether we are connected.
     ping: (o) =>
       call(async () => {
+        if (everReady && client.status !== 'ready') await readyOrAbort(client, o?.signal);
         await client.ping();
       }, o),
     stats: (o) => call(async () => parseInfo(await client.info()), o),
+    // After a timeout nothing says which late reply answers which command: reconnect (once
+    // per connection: calls timing out together share one reset).
+    reset: () => {
+      if (closed || resetting || !everReady) return;
+      resetting = true;
+      client.once('ready', () => {
+        resetting = false;
+      });
+      client.disconnect(true);
+    },
     close: async () => {
       if (closed) return;
       closed = true;
@@ -220,6 +245,22 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
 
 const isOk = (reply: unknown): boolean => reply === 'OK';
 const toVoid = (): void => undefined;
+
+function readyOrAbort(client: Redis, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      client.off('ready', onReady);
+      reject(signal?.reason);
+    };
+    const onReady = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    if (signal?.aborted === true) return onAbort();
+    client.once('ready', onReady);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 function decodeAll(stored: (Buffer | null)[]): (StoredItem | undefined)[] {
   return stored.map(decode);

@@ -55,7 +55,12 @@ export class Topology {
       clock: options.clock,
       probe: (node, signal) => {
         const slot = this.#slots.get(node);
-        return slot === undefined ? Promise.reject(new NodeUnavailableError(node, 'not in this client')) : slot.node.ping({ signal });
+        if (slot === undefined) return Promise.reject(new NodeUnavailableError(node, 'not in this client'));
+        return slot.node.ping({ signal }).catch((error: unknown) => {
+          // A probe that timed out leaves the connection out of step, like a late call.
+          if (signal.aborted) slot.node.reset?.();
+          throw error;
+        });
       },
     });
     this.health.on('node:ejected', ({ node, reason }) => this.eject(node, reason));

@@ -99,6 +99,12 @@ export class MemcachedConnection {
   }
 
   /** Waits for the requests in flight, then closes. Later sends fail with ERR_CLIENT_CLOSED. */
+  /** Drops the socket now (failing what is in flight on it); the next request reconnects. */
+  reset(reason: string): void {
+    const socket = this.#socket;
+    if (socket !== undefined) this.#fail(socket, reason);
+  }
+
   async close(): Promise<void> {
     if (this.#state === 'closed' && this.#socket === undefined) return;
     const wasOpen = this.#state !== 'closed';

@@ -1,0 +1,64 @@
+// Nodes added and removed while the load runs: no call may fail, and the connections of removed
+// nodes (then of the whole client, once closed) must go away, counted from /proc.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFleet, type Fleet } from '@shardcache/chaos';
+import type { MembershipChange } from '@shardcache/client';
+import { BACKENDS, callBoundMs, chaosClient, RecordingTarget, saveResult, serversOf } from './support/chaos-kit.js';
+import { openSocketsTo } from './support/open-sockets.js';
+
+/** Calls between two changes, so each change lands while calls flow. */
+const CALLS_PER_CHANGE = 8000;
+
+let fleet: Fleet;
+beforeAll(async () => {
+  fleet = await startFleet({ memcached: 6, redis: 6, proxy: false });
+});
+afterAll(() => fleet.stop());
+
+describe.each(BACKENDS)('add and remove %s nodes under load', (backend) => {
+  it('loses no call, reads nothing stale, and leaks no connection', async () => {
+    const servers = serversOf(fleet, backend);
+    const [a, b, c, d, e, f] = servers.map((node) => node.address) as [string, string, string, string, string, string];
+    const sockets = (addresses: readonly string[]): number => openSocketsTo(servers.filter((node) => addresses.includes(node.address)).map((node) => node.port));
+    const all = servers.map((node) => node.address);
+    // Earlier clients are gone: nothing of this process is connected to the fleet.
+    await expect.poll(() => sockets(all), { timeout: 3000, interval: 20 }).toBe(0);
+
+    const client = chaosClient(backend, [a, b, c, d]);
+    const target = new RecordingTarget(client, 'membership:');
+    // Only fresh nodes join and removed nodes never return, so no key can move back to a node
+    // holding an older copy: any stale read would be the client's.
+    const changes: MembershipChange[] = [{ add: [e] }, { remove: [a] }, { add: [f] }, { remove: [b] }];
+    const socketsAfterChange: number[] = [];
+    try {
+      await client.ping();
+      const load = target.run({ maxOps: CALLS_PER_CHANGE * (changes.length + 3), durationMs: 20_000, concurrency: 48, keys: 200, callTimeoutMs: 1000 });
+      for (const [index, change] of changes.entries()) {
+        await expect.poll(() => target.calls.length, { timeout: 10_000, interval: 5 }).toBeGreaterThan((index + 1) * CALLS_PER_CHANGE);
+        await client.applyChange(change);
+        socketsAfterChange.push(sockets(all));
+      }
+      const report = await load;
+      // Removed nodes close once their calls in flight are done.
+      await expect.poll(() => sockets([a, b]), { timeout: 3000, interval: 20 }).toBe(0);
+      const openAtEnd = sockets(all);
+      await client.close();
+      await expect.poll(() => sockets(all), { timeout: 3000, interval: 20 }).toBe(0);
+      const measured = { changes: changes.length, socketsAfterEachChange: socketsAfterChange.join('/'), openAtEnd, openAfterClose: sockets(all) };
+      saveResult({ scenario: 'add/remove', backend, report, measured });
+
+      expect(report.stoppedBy).toBe('maxOps');
+      expect(report.errorsByCode).toEqual({});
+      expect(report.maxCallMs).toBeLessThanOrEqual(callBoundMs(target));
+      expect(report.staleReads).toBe(0);
+      expect(report.wrongValues).toBe(0);
+      expect(client.ring.nodes.map((node) => node.id).sort()).toEqual([c, d, e, f].sort());
+      // At most one connection per node in the ring at each step, and at least one in use.
+      expect(socketsAfterChange.every((count) => count >= 1 && count <= 5)).toBe(true);
+      expect(openAtEnd).toBeGreaterThanOrEqual(1);
+      expect(openAtEnd).toBeLessThanOrEqual(4);
+    } finally {
+      await client.destroy();
+    }
+  });
+});

@@ -1,0 +1,249 @@
+// Shared by the chaos scenarios: a scenario target that remembers every call (the node its key
+// went to, when, what came back), ring events with their times, window statistics, and the
+// report files the summary table is built from.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { runScenario, type ActiveFault, type Fleet, type FleetNode, type ScenarioOptions, type ScenarioReport, type ScenarioTarget } from '@shardcache/chaos';
+import { ShardedClient, type ClientHealthOptions, type ShardedClientOptions } from '@shardcache/client';
+
+export const BACKENDS = ['memcached', 'redis'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export const serversOf = (fleet: Fleet, backend: Backend): readonly FleetNode[] => (backend === 'redis' ? fleet.redis : fleet.memcached);
+
+/** Per-call deadline of the scenarios' clients. */
+export const TIMEOUT_MS = 100;
+/** How late timers and the event loop may run on this loaded 2-core machine; every time bound adds it once. */
+export const SLACK_MS = 50;
+/** Fast detection and return, so each scenario needs only a few seconds of load. */
+export const FAST_HEALTH = {
+  serverFailureLimit: 2,
+  serverRetryTimeout: 300,
+  maxEjectionMs: 600,
+  probeIntervalMs: 100,
+  probeJitter: 0,
+  successThreshold: 2,
+} as const satisfies ClientHealthOptions;
+
+/** Rejoin's flap damping: a restored node must stay up this long before it serves again (default 1 s). */
+export const STABLE_MS = 100;
+
+/** A client over `nodes` with the chaos defaults (`TIMEOUT_MS`, `FAST_HEALTH`, `STABLE_MS`), overridable. */
+export function chaosClient(backend: Backend, nodes: readonly string[], options: Omit<ShardedClientOptions, 'backend' | 'nodes'> = {}): ShardedClient {
+  return new ShardedClient({
+    timeoutMs: TIMEOUT_MS,
+    ...options,
+    backend,
+    nodes,
+    health: { ...FAST_HEALTH, ...options.health },
+    rejoin: { stableMs: STABLE_MS, ...options.rejoin },
+  });
+}
+
+/**
+ * The longest a call may take: its deadline plus `SLACK_MS`, or plus the longest event-loop stall
+ * of the run when that was longer (a stalled loop delays every timer; the table shows it).
+ */
+export function callBoundMs(target: RecordingTarget, timeoutMs = TIMEOUT_MS): number {
+  return timeoutMs + Math.max(SLACK_MS, target.loopStallMs);
+}
+
+/** Where each scenario writes `<scenario>.<backend>.json` (gitignored). */
+export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+
+/**
+ * Error codes a failing call may carry (the client's and health's documented codes). Anything
+ * else, and the scenario's own ERR_CALL_TIMEOUT (a call that hung), fails a chaos check.
+ */
+export const TYPED_ERROR_CODES: readonly string[] = ['ERR_TIMEOUT', 'ERR_CONNECTION', 'ERR_NODE_UNAVAILABLE', 'ERR_BREAKER_OPEN', 'ERR_OVERLOADED', 'ERR_DECODE', 'ERR_SERVER'];
+
+/** Codes in `errorsByCode` that are not typed client errors (so the list should be empty). */
+export function untypedCodes(report: ScenarioReport): string[] {
+  return Object.keys(report.errorsByCode).filter((code) => !TYPED_ERROR_CODES.includes(code));
+}
+
+/** One call as the target saw it; times in ms since its `RecordingTarget.run()` began. */
+export interface CallRecord {
+  readonly kind: 'get' | 'set';
+  /** The node the key was placed on when the call started (undefined: none). */
+  readonly node: string | undefined;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly errorCode: string | undefined;
+  /** For gets that succeeded: whether a value came back. */
+  readonly hit: boolean | undefined;
+  /** For gets: the value's version is older than the last acknowledged write when the read began (the report's rule). */
+  readonly stale: boolean;
+}
+
+/**
+ * The scenario's target over a `ShardedClient`. Keys get a per-run prefix, so runs never read
+ * each other's values, and every call is recorded with its node, so checks can look at one node
+ * or one time window (the scenario report is fleet-wide and per phase).
+ */
+export class RecordingTarget implements ScenarioTarget {
+  readonly calls: CallRecord[] = [];
+  #origin = performance.now();
+
+  constructor(
+    readonly client: ShardedClient,
+    readonly prefix: string,
+  ) {}
+
+  /** The longest event-loop stall during the last `run` (ms, 10 ms resolution). */
+  loopStallMs = 0;
+
+  /**
+   * `runScenario` against this target. Times restart at 0 here (as the report's do), and the
+   * event loop is watched: a stall (GC on 2 busy cores) delays every timer, deadlines included.
+   */
+  async run(options: Omit<ScenarioOptions, 'target'>): Promise<ScenarioReport> {
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    this.#origin = performance.now();
+    try {
+      return await runScenario({ ...options, target: this });
+    } finally {
+      loop.disable();
+      this.loopStallMs = Math.round(loop.max / 1e6);
+    }
+  }
+
+  now(): number {
+    return performance.now() - this.#origin;
+  }
+
+  readonly #acknowledged = new Map<string, number>();
+
+  readonly get = async (key: string): Promise<string | undefined> => {
+    const value = await this.#record('get', key, () => this.client.get(this.prefix + key));
+    // Anything but a string (a Buffer of foreign bytes, a decoded object) is a wrong value.
+    return value === undefined || typeof value === 'string' ? value : JSON.stringify(value);
+  };
+
+  readonly set = async (key: string, value: string): Promise<void> => {
+    await this.#record('set', key, () => this.client.set(this.prefix + key, value));
+    this.#acknowledged.set(key, Math.max(this.#acknowledged.get(key) ?? 0, versionOf(value)));
+  };
+
+  async #record<T>(kind: 'get' | 'set', key: string, call: () => Promise<T>): Promise<T> {
+    const node = this.client.locate(this.prefix + key);
+    const startMs = this.now();
+    const acknowledged = this.#acknowledged.get(key) ?? 0;
+    try {
+      const value = await call();
+      const stale = kind === 'get' && typeof value === 'string' && versionOf(value) < acknowledged;
+      this.calls.push({ kind, node, startMs, endMs: this.now(), errorCode: undefined, hit: kind === 'get' ? value !== undefined : undefined, stale });
+      return value;
+    } catch (error) {
+      this.calls.push({ kind, node, startMs, endMs: this.now(), errorCode: codeOf(error), hit: undefined, stale: false });
+      throw error;
+    }
+  }
+}
+
+/** The version in a scenario value (`key-3@7` -> 7). */
+const versionOf = (value: string): number => Number(value.slice(value.lastIndexOf('@') + 1));
+
+function codeOf(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : 'UNTYPED';
+}
+
+/** A ring change as the client announced it, with the number of nodes out of the ring right after. */
+export interface RingEvent {
+  readonly atMs: number;
+  readonly type: 'ejected' | 'restored';
+  readonly node: string;
+  readonly reason: string | undefined;
+  readonly ejectedAfter: number;
+}
+
+/** Records `node:ejected` / `node:restored` from now on, timed by `target.now()`. */
+export function recordRingEvents(target: RecordingTarget): RingEvent[] {
+  const events: RingEvent[] = [];
+  const { client } = target;
+  client.on('node:ejected', ({ node, reason }) => events.push({ atMs: target.now(), type: 'ejected', node, reason, ejectedAfter: client.ejected.length }));
+  client.on('node:restored', ({ node }) => events.push({ atMs: target.now(), type: 'restored', node, reason: undefined, ejectedAfter: client.ejected.length }));
+  return events;
+}
+
+/** Calls that started in [fromMs, toMs). */
+export function startedBetween(calls: readonly CallRecord[], fromMs: number, toMs: number): CallRecord[] {
+  return calls.filter((call) => call.startMs >= fromMs && call.startMs < toMs);
+}
+
+/** When the last call started (0 without calls); large arrays, so no spread into Math.max. */
+export function lastStartMs(calls: readonly CallRecord[]): number {
+  return calls.reduce((latest, call) => Math.max(latest, call.startMs), 0);
+}
+
+/** Nearest-rank percentile of the calls' durations (0 without calls). */
+export function percentileMs(calls: readonly CallRecord[], p: number): number {
+  const sorted = calls.map((call) => call.endMs - call.startMs).sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Hits / successful gets among the calls (NaN without any). */
+export function hitRate(calls: readonly CallRecord[]): number {
+  const gets = calls.filter((call) => call.hit !== undefined);
+  return gets.filter((call) => call.hit === true).length / gets.length;
+}
+
+/** The scenario's measurements beyond the report, as shown in the summary table. */
+export type Measurements = Readonly<Record<string, number | string | boolean | null>>;
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly backend: Backend;
+  readonly report: ScenarioReport;
+  readonly measured: Measurements;
+}
+
+/** Writes the result to `RESULTS_DIR/<scenario, dashed>.<backend>.json` before any check runs, so failures are reported too. */
+export function saveResult(result: ScenarioResult): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = `${result.scenario.replace(/[^a-z0-9]+/gi, '-')}.${result.backend}.json`;
+  writeFileSync(join(RESULTS_DIR, file), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** Rounds to 0.1 ms for the table. */
+export const ms = (value: number): number => Math.round(value * 10) / 10;
+
+/** Rounds a share to 0.001 for the table. */
+export const share = (value: number): number => Math.round(value * 1000) / 1000;
+
+/** In the target's time (NaN: not yet): when a fault was applied, when its revert began and when it finished. */
+export interface FaultTimes {
+  appliedMs: number;
+  revertStartedMs: number;
+  revertedMs: number;
+}
+
+/**
+ * Wraps a fault's `apply` so the test knows, in the target's time, when the fault started and
+ * when it was undone (the report has the scenario's phases, not the windows the checks need).
+ */
+export function timedFault(target: RecordingTarget, apply: () => Promise<ActiveFault>): { readonly times: FaultTimes; readonly apply: () => Promise<ActiveFault> } {
+  const times: FaultTimes = { appliedMs: Number.NaN, revertStartedMs: Number.NaN, revertedMs: Number.NaN };
+  return {
+    times,
+    apply: async () => {
+      times.appliedMs = target.now();
+      const active = await apply();
+      return {
+        fault: active.fault,
+        node: active.node,
+        counters: () => active.counters(),
+        revert: async () => {
+          if (Number.isNaN(times.revertStartedMs)) times.revertStartedMs = target.now();
+          await active.revert();
+          if (Number.isNaN(times.revertedMs)) times.revertedMs = target.now();
+        },
+      };
+    },
+  };
+}
