@@ -75,7 +75,8 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
       expect(measured.markReason).toBe('latency');
       expect(measured.markedAfterMs).toBeLessThanOrEqual(MARK_BOUND_MS);
       expect(before.length).toBeGreaterThan(1000);
-      expect(during.length).toBeGreaterThan(300);
+      // Enough calls for a p99 while the slow node was in the ring (it is marked within ~1 s).
+      expect(during.length).toBeGreaterThan(100);
       // Nothing waits behind the slow node: the others' p99 stays far under its 200 ms.
       expect(measured.othersP99SlowInRingMs).toBeLessThan(LATENCY_MS / 2);
       // NOT MET RELIABLY (reported with issue 10): the issue's 20 % bound. Redis passes; on

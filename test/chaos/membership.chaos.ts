@@ -1,10 +1,9 @@
 // Nodes added and removed while the load runs: no call may fail, and the connections of removed
 // nodes (then of the whole client, once closed) must go away, counted from /proc.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet } from '@shardcache/chaos';
+import { openSocketsTo, startFleet, type Fleet } from '@shardcache/chaos';
 import type { MembershipChange } from '@shardcache/client';
 import { BACKENDS, callBoundMs, chaosClient, RecordingTarget, saveResult, serversOf } from './support/chaos-kit.js';
-import { openSocketsTo } from './support/open-sockets.js';
 
 /** Calls between two changes, so each change lands while calls flow. */
 const CALLS_PER_CHANGE = 8000;

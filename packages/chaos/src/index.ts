@@ -35,6 +35,7 @@ export { startFleet } from './fleet.js';
 export type { Fleet, FleetOptions, FleetRuntime } from './fleet.js';
 export { FleetNode } from './fleet-node.js';
 export { PID_LOG_ENV } from './internal/pid-log.js';
+export { openSocketsTo } from './open-sockets.js';
 export { runScenario } from './scenario.js';
 export type { ScenarioOptions, ScenarioTarget, ScheduledFault } from './scenario.js';
 export { buildReport, formatReport } from './scenario-report.js';

@@ -20,6 +20,7 @@ it('exports exactly its public names', async () => {
     'buildReport',
     'formatReport',
     'isNetworkFault',
+    'openSocketsTo',
     'runScenario',
     'startFleet',
     'systemClock',

@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, type Fleet } from '@shardcache/chaos';
+import { openSocketsTo, startFleet, type Fleet } from '@shardcache/chaos';
 import { fileMembership } from '../src/membership/file-membership.js';
 import { redisMembership } from '../src/membership/redis-membership.js';
 import { ShardedClient } from '../src/sharded-client.js';
-import { openSocketsTo } from './support/open-sockets.js';
 import { sampleKeys } from './support/sample-keys.js';
 
 let fleet: Fleet;

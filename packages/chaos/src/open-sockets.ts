@@ -1,10 +1,13 @@
-// A copy of packages/client/test/support/open-sockets.ts: test files of another package cannot
-// be imported across tsc projects, and the chaos suite may not change packages/.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
- * How many TCP connections this process has open to each of `ports` on 127.0.0.1, read from
- * /proc (Linux): the socket inodes this process holds, matched with /proc/net/tcp's rows.
+ * How many established TCP connections this process holds to each of `ports` on 127.0.0.1,
+ * read from /proc (Linux): the socket inodes this process owns, matched with /proc/net/tcp.
+ * For leak checks: a client that closed a node must hold no connection to it.
+ *
+ * @example
+ * await client.removeNodes([node.address]);
+ * openSocketsTo([node.port]); // 0 once the removed node's connections are closed
  */
 export function openSocketsTo(ports: readonly number[]): number {
   const inodes = new Set<string>();
