@@ -3,6 +3,7 @@ import { runDemo } from './commands/demo.js';
 import { LOCATE_HELP, runLocate } from './commands/locate.js';
 import { runSimulate, SIMULATE_HELP } from './commands/simulate.js';
 import { runStats, STATS_HELP } from './commands/stats.js';
+import { runVerify, VERIFY_HELP } from './commands/verify.js';
 import { UsageError } from './errors.js';
 
 const USAGE = `Usage: shardcache <command> [options]
@@ -15,6 +16,7 @@ Commands:
   locate    which server each key lives on (twemproxy YAML or --servers)
   simulate  what adding or removing servers moves, exactly, per algorithm
   stats     one-shot fleet view from the servers' own counters
+  verify    live placement audit: stored keys on nodes the ring would not choose
   help      show this text
 
 shardcache <command> --help shows a command's options.`;
@@ -44,6 +46,10 @@ export async function main(argv: readonly string[], output: CliOutput): Promise<
       case 'locate':
         if (rest.includes('--help')) output.out(LOCATE_HELP);
         else await runLocate(rest, output, output.readStdin ?? (() => Promise.resolve('')));
+        return 0;
+      case 'verify':
+        if (rest.includes('--help')) output.out(VERIFY_HELP);
+        else await runVerify(rest, output);
         return 0;
       case 'stats':
         if (rest.includes('--help')) output.out(STATS_HELP);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFleet } from '@shardcache/chaos';
+import { ShardedClient } from '@shardcache/client';
 
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../ring/test/fixtures/', import.meta.url));
@@ -95,6 +96,32 @@ describe('shardcache stats', () => {
   });
 });
 
+describe('shardcache verify', () => {
+  it.each(['memcached', 'redis'] as const)('finds the %s keys stored on a node the ring would not choose', async (backend) => {
+    const fleet = await startFleet({ [backend]: 3 });
+    const servers = fleet.servers.map((server) => server.address);
+    const [first] = servers;
+    const right = new ShardedClient({ backend, nodes: servers });
+    // A client that knows only the first server puts everything there, as an old config would.
+    const stale = new ShardedClient({ backend, nodes: [first ?? ''] });
+    try {
+      const placed = Array.from({ length: 60 }, (_, i) => `placed:${i}`);
+      const strays = Array.from({ length: 60 }, (_, i) => `stray:${i}`).filter((key) => right.locate(key) !== first).slice(0, 7);
+      await right.setMany(placed.map((key) => ({ key, value: key })));
+      await stale.setMany(strays.map((key) => ({ key, value: key })));
+      const { code, stdout } = await run(['verify', '--backend', backend, '--servers', servers.join(','), '--json']);
+      expect(code).toBe(0);
+      const audits = JSON.parse(stdout) as { node: string; sampled: number; misplaced: number; examples: { key: string; belongsTo: string }[] }[];
+      expect(audits.reduce((sum, a) => sum + a.sampled, 0)).toBe(placed.length + strays.length);
+      expect(audits.map((a) => [a.node, a.misplaced])).toEqual(servers.map((server) => [server, server === first ? strays.length : 0]));
+      for (const example of audits[0]?.examples ?? []) expect(example.belongsTo).toBe(right.locate(example.key));
+    } finally {
+      await Promise.all([right.close(), stale.close()]);
+      await fleet.stop();
+    }
+  });
+});
+
 describe('bad arguments', () => {
   it.each([
     [['locate', '--servers', 'a:1', '--colour', 'x'], 2, /Unknown option '--colour'/],
@@ -106,13 +133,15 @@ describe('bad arguments', () => {
     [['simulate', '--servers', 'a:1,b:1'], 2, /simulate needs --add or --remove/],
     [['simulate', '--servers', 'a:1', '--add', 'b:1', '--keys', 'many'], 2, /--keys must be a positive integer/],
     [['stats', '--servers', 'a:1', '--backend', 'mongo'], 2, /--backend must be memcached or redis, got "mongo"/],
+    [['verify', '--backend', 'redis'], 2, /verify needs --servers LIST or --config FILE/],
+    [['verify', '--servers', 'a:1', '--sample', '0'], 2, /--sample must be a positive integer/],
   ])('%j exits %i and says what is wrong', async (args, code, message) => {
     const result = await run(args);
     expect(result.code).toBe(code);
     expect(result.stderr).toMatch(message);
   });
 
-  it.each(['locate', 'simulate', 'stats'])('%s --help exits 0 with its usage', async (command) => {
+  it.each(['locate', 'simulate', 'stats', 'verify'])('%s --help exits 0 with its usage', async (command) => {
     const { code, stdout } = await run([command, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^Usage: shardcache ${command}`));
