@@ -4,20 +4,18 @@
 //
 //   CANDIDATE_CLIENT=$PWD/bench/client-adapter.mjs CANDIDATE_BACKEND=redis node client-bench.mjs
 //
-// CANDIDATE_CLIENT_OPTS is JSON merged into the client options. One key is the adapter's own:
-// `"memcachedNode": "fast"` builds memcached nodes with createMemcachedNode (meta protocol,
-// pipelined) through `nodeFactory` instead of the default memjs node.
-import { createMemcachedNode, ShardedClient } from '@shardcache/client';
+// CANDIDATE_CLIENT_OPTS is JSON merged into the client options: memcached runs on the default
+// meta-protocol node; '{"connection":{"memcachedDriver":"memjs"}}' measures the memjs node.
+import { ShardedClient } from '@shardcache/client';
 
 export async function createBenchClient(cfg) {
   const backend = cfg.backend === 'redis' ? 'redis' : 'memcached';
-  const { memcachedNode, ...opts } = cfg.opts ?? {};
-  const fast = backend === 'memcached' && memcachedNode === 'fast';
-  const nodeFactory = fast ? (address) => createMemcachedNode({ id: address.id, host: address.host, port: address.port }) : undefined;
-  const client = new ShardedClient({ backend, nodes: cfg[backend], defaultTtl: 3600, ...(nodeFactory ? { nodeFactory } : {}), ...opts });
+  const opts = cfg.opts ?? {};
+  const client = new ShardedClient({ backend, nodes: cfg[backend], defaultTtl: 3600, ...opts });
   await client.ping();
+  const driver = backend === 'memcached' ? ` (${opts.connection?.memcachedDriver ?? 'meta'} node)` : '';
   return {
-    name: `shardcache ShardedClient x${cfg[backend].length} ${backend}${fast ? ' (meta node)' : ''}`,
+    name: `shardcache ShardedClient x${cfg[backend].length} ${backend}${driver}`,
     get: async (key) => (await client.get(key)) ?? null,
     set: (key, value) => client.set(key, value),
     mget: async (keys) => {
