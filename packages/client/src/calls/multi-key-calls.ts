@@ -1,7 +1,7 @@
 import { NodeUnavailableError, PartialFailureError, type KeyFailure, type ShardcacheError } from '../errors.js';
 import { asShardcacheError } from '../internal/as-shardcache-error.js';
 import type { RoutedKey } from '../keyspace/key-rules.js';
-import { groupByNode, type ManyResult } from '../multi-key.js';
+import type { ManyResult } from '../multi-key.js';
 import type { WriteEntry } from '../nodes/cache-node.js';
 import type { NodeSlot } from '../routing/node-slot.js';
 import type { CallEngine } from './call-engine.js';
@@ -20,52 +20,53 @@ export class MultiKeyCalls {
 
   async getMany<T>(keys: readonly string[], options: ManyOptions): Promise<ManyResult<T>> {
     const engine = this.#engine;
-    const routed = keys.map((key) => engine.route(key));
+    const groups = this.#groups(keys, false);
     const values: (T | undefined)[] = new Array<T | undefined>(keys.length).fill(undefined);
-    const groups = this.#groups(routed);
     // Under the `fail` policy, keys of an ejected node are misses, as in get().
     if (engine.topology.router.policy === 'fail') groups.delete(undefined);
-    const compressed: Promise<void>[] = [];
+    let compressed: Promise<void>[] | undefined;
     const failures = await this.#perNode(
       groups,
       'getMany',
       options,
-      (slot, indexes) => slot.node.getMany(indexes.map((index) => routed[index]?.wire ?? '')),
-      (slot, indexes, items) => {
-        indexes.forEach((index, position) => {
-          const value = engine.decode<T>(slot, routed[index]?.wire ?? '', items[position]);
-          if (value instanceof Promise) compressed.push(value.then((decoded) => void (values[index] = decoded)));
+      (slot, group) => slot.node.getMany(group.wires),
+      (slot, { positions, wires }, items) => {
+        for (let at = 0; at < positions.length; at++) {
+          const index = positions[at] as number;
+          const value = engine.decode<T>(slot, wires[at] as string, items[at]);
+          if (value instanceof Promise) (compressed ??= []).push(value.then((decoded) => void (values[index] = decoded)));
           else values[index] = value;
-        });
+        }
       },
       keys,
     );
-    await Promise.all(compressed);
+    if (compressed !== undefined) await Promise.all(compressed);
     return settle({ values, failures }, keys.length, options);
   }
 
   async setMany(entries: readonly SetEntry[], options: ManyOptions): Promise<Pick<ManyResult<never>, 'failures'>> {
     const engine = this.#engine;
     const keys = entries.map((entry) => entry.key);
-    const routed = keys.map((key) => engine.route(key));
+    const groups = this.#groups(keys, true);
     const writes: WriteEntry[] = await Promise.all(
-      entries.map(async (entry, index) => {
-        const wire = routed[index]?.wire ?? '';
+      entries.map(async (entry) => {
         const item = await engine.codec.encode(entry.value);
-        engine.checkSize(wire, item);
-        return { key: wire, value: item.value, flags: item.flags, ttl: engine.ttl(entry.ttl) };
+        return { key: entry.key, value: item.value, flags: item.flags, ttl: engine.ttl(entry.ttl) };
       }),
     );
+    for (const group of groups.values()) {
+      group.positions.forEach((index, at) => engine.checkSize(group.wires[at] as string, writes[index] as WriteEntry));
+    }
     const failures = await this.#perNode(
-      this.#groups(routed),
+      groups,
       'setMany',
       options,
-      (slot, indexes) =>
+      (slot, { positions, routed }) =>
         slot.node.setMany(
-          indexes.map((index) => {
+          positions.map((index, at) => {
             const write = writes[index] as WriteEntry;
-            const at = routed[index];
-            return at === undefined ? write : { ...write, ttl: engine.failover(at, slot, write.ttl) };
+            const key = routed[at] as RoutedKey;
+            return { ...write, key: key.wire, ttl: engine.failover(key, slot, write.ttl) };
           }),
           options,
         ),
@@ -77,22 +78,16 @@ export class MultiKeyCalls {
 
   async deleteMany(keys: readonly string[], options: ManyOptions): Promise<{ deleted: number } & Pick<ManyResult<never>, 'failures'>> {
     const engine = this.#engine;
-    const routed = keys.map((key) => engine.route(key));
     let deleted = 0;
     const failures = await this.#perNode(
-      this.#groups(routed),
+      this.#groups(keys, true),
       'deleteMany',
       options,
-      (slot, indexes) =>
-        slot.node.deleteMany(
-          indexes.map((index) => {
-            const at = routed[index];
-            if (at !== undefined) engine.failover(at, slot, null);
-            return at?.wire ?? '';
-          }),
-          options,
-        ),
-      (_slot, _indexes, count) => {
+      (slot, { routed, wires }) => {
+        for (const key of routed) engine.failover(key, slot, null);
+        return slot.node.deleteMany(wires, options);
+      },
+      (_slot, _group, count) => {
         deleted += count;
       },
       keys,
@@ -100,36 +95,67 @@ export class MultiKeyCalls {
     return settle({ deleted, failures }, keys.length, options);
   }
 
-  #groups(routed: readonly RoutedKey[]): Map<string | undefined, number[]> {
-    const { router } = this.#engine.topology;
-    return groupByNode(routed, (entry) => router.route(entry.placement));
+  /**
+   * Routes every key (key rules first: one bad key fails the call before anything is sent) and
+   * groups them by the node that serves them now, in one pass. Reads keep only the wire keys
+   * (less to hold while the request is out); writes keep the routed keys for failover.
+   */
+  #groups(keys: readonly string[], keepRouted: boolean): Map<string | undefined, NodeGroup> {
+    const engine = this.#engine;
+    engine.assertOpen();
+    const { rules } = engine;
+    const { router } = engine.topology;
+    const groups = new Map<string | undefined, NodeGroup>();
+    for (let index = 0; index < keys.length; index++) {
+      const routed = rules.route(keys[index]);
+      const id = router.route(routed.placement);
+      let group = groups.get(id);
+      if (group === undefined) {
+        group = { positions: [], routed: [], wires: [] };
+        groups.set(id, group);
+      }
+      group.positions.push(index);
+      if (keepRouted) group.routed.push(routed);
+      group.wires.push(routed.wire);
+    }
+    return groups;
   }
 
   /** Runs one call per node group in parallel; collects failures per key instead of throwing. */
   async #perNode<R>(
-    groups: Map<string | undefined, number[]>,
+    groups: Map<string | undefined, NodeGroup>,
     command: string,
     options: CallOptions,
-    send: (slot: NodeSlot, indexes: number[]) => Promise<R>,
-    receive: (slot: NodeSlot, indexes: number[], result: R) => Promise<void> | void,
+    send: (slot: NodeSlot, group: NodeGroup) => Promise<R>,
+    receive: (slot: NodeSlot, group: NodeGroup, result: R) => Promise<void> | void,
     keys: readonly string[],
   ): Promise<{ key: string; error: ShardcacheError }[]> {
     const engine = this.#engine;
     const failures: { key: string; error: ShardcacheError }[] = [];
-    await Promise.all(
-      [...groups].map(async ([id, indexes]) => {
-        const slot = id === undefined ? undefined : engine.topology.slot(id);
-        try {
-          if (slot === undefined) throw new NodeUnavailableError(undefined, `the keys' node is ejected and the failover policy is "${engine.topology.router.policy}"`);
-          await receive(slot, indexes, await engine.run(slot, command, undefined, options, () => send(slot, indexes)));
-        } catch (error) {
+    const calls: Promise<void>[] = [];
+    for (const [id, group] of groups) {
+      const slot = id === undefined ? undefined : engine.topology.slot(id);
+      const call =
+        slot === undefined
+          ? Promise.reject(new NodeUnavailableError(undefined, `the keys' node is ejected and the failover policy is "${engine.topology.router.policy}"`))
+          : engine.run(slot, command, undefined, options, () => send(slot, group)).then((result) => receive(slot, group, result));
+      calls.push(
+        call.catch((error: unknown) => {
           const typed = asShardcacheError(error);
-          for (const index of indexes) failures.push({ key: keys[index] ?? '', error: typed });
-        }
-      }),
-    );
+          for (const index of group.positions) failures.push({ key: keys[index] ?? '', error: typed });
+        }),
+      );
+    }
+    await Promise.all(calls);
     return failures;
   }
+}
+
+/** The keys of one call that one node serves: their positions in the call, routed (writes only), and as sent. */
+interface NodeGroup {
+  readonly positions: number[];
+  readonly routed: RoutedKey[];
+  readonly wires: string[];
 }
 
 /** Returns a multi-key result, or throws it inside ERR_PARTIAL_FAILURE when asked to. */

@@ -182,7 +182,7 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
         if (stored === null) return undefined;
         return { ...readHeader(stored), cas: createHash('sha1').update(stored).digest('hex') };
       }, o),
-    getMany: (keys, o) => call(() => (keys.length === 0 ? Promise.resolve([]) : multiGets.get(keys)), o),
+    getMany: (keys, o) => (keys.length === 0 ? Promise.resolve([]) : direct(o) ? multiGets.get(keys).catch(fail) : call(() => multiGets.get(keys), o)),
     set: (key, value, flags, ttl, o) => (direct(o) ? store(key, value, flags, ttl).then(toVoid, fail) : call(() => store(key, value, flags, ttl).then(toVoid), o)),
     add: (key, value, flags, ttl, o) => call(() => store(key, value, flags, ttl, 'NX'), o),
     replace: (key, value, flags, ttl, o) => call(() => store(key, value, flags, ttl, 'XX'), o),
