@@ -11,7 +11,9 @@ import { ShardedClient } from '@shardcache/client';
 export async function createBenchClient(cfg) {
   const backend = cfg.backend === 'redis' ? 'redis' : 'memcached';
   const opts = cfg.opts ?? {};
-  const client = new ShardedClient({ backend, nodes: cfg[backend], defaultTtl: 3600, ...opts });
+  // The peers send SET key value with no expiry: so does the client here, to send the same
+  // command ('{"defaultTtl":3600}' in CANDIDATE_CLIENT_OPTS measures SET ... EX 3600).
+  const client = new ShardedClient({ backend, nodes: cfg[backend], defaultTtl: 'never', ...opts });
   await client.ping();
   const driver = backend === 'memcached' ? ` (${opts.connection?.memcachedDriver ?? 'meta'} node)` : '';
   return {

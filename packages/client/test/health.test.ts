@@ -38,7 +38,13 @@ describe.each(['memcached', 'redis'] as const)('a paused %s node', (backend) => 
       process.kill(victim.pid, 'SIGSTOP');
       const pausedAt = performance.now();
       const results = await Promise.allSettled(victimKeys.slice(0, 2).map((key) => client.get(key)));
-      expect(results.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code)).toEqual(['ERR_TIMEOUT', 'ERR_TIMEOUT']);
+      const codes = results.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code);
+      // The meta node keeps the connection after a late call (replies carry tokens), so each
+      // call meets its own deadline. A RESP connection is dropped at the first late call: the
+      // other call fails then, unless its deadline (a fraction of a millisecond later) came first.
+      const second = backend === 'memcached' ? ['ERR_TIMEOUT'] : ['ERR_TIMEOUT', 'ERR_CONNECTION'];
+      expect(codes[0]).toBe('ERR_TIMEOUT');
+      expect(second).toContain(codes[1]);
       expect(events).toEqual([`ejected ${victim.address}`]);
       // Ejected within timeout x serverFailureLimit (both calls ran at once), plus a margin for a
       // loaded 2-core machine whose event loop can run late (seen: +230 ms with suites in parallel).
@@ -54,7 +60,10 @@ describe.each(['memcached', 'redis'] as const)('a paused %s node', (backend) => 
       await expect.poll(() => client.ejected, { timeout: 3000, interval: 20 }).toEqual([]);
       expect(events).toEqual([`ejected ${victim.address}`, `restored ${victim.address}`]);
       expect(victimKeys.map((key) => client.locate(key))).toEqual(victimKeys.map(() => victim.address));
-      expect(client.stats.nodes[victim.address]).toMatchObject({ ejected: false, timeouts: 2 });
+      const victimStats = client.stats.nodes[victim.address];
+      expect(victimStats).toMatchObject({ ejected: false });
+      expect((victimStats?.errors['ERR_TIMEOUT'] ?? 0) + (victimStats?.errors['ERR_CONNECTION'] ?? 0)).toBeGreaterThanOrEqual(2);
+      expect(victimStats?.timeouts).toBe(victimStats?.errors['ERR_TIMEOUT']);
     } finally {
       process.kill(victim.pid, 'SIGCONT');
       await client.destroy();

@@ -94,6 +94,29 @@ describe.each<[string, Fault]>([
   });
 });
 
+describe('a slow server', () => {
+  it('fails only the late call: a call with a later deadline on the same connection gets its value', async () => {
+    const node = throughProxy();
+    const client = new ShardedClient({ backend: 'memcached', nodes: ['proxied:1'], timeoutMs: 1000, nodeFactory: () => node, health: { serverFailureLimit: 1000 } });
+    try {
+      await client.ping();
+      // Replies 80 ms late: past the first call's 50 ms deadline, within the grace the node
+      // gives the connection after a late call (another 50 ms to hear from the server).
+      const active = await applyFault(server, { type: 'latency', ms: 80, direction: 'downstream' });
+      try {
+        const [late, patient] = await Promise.allSettled([client.get(KEYS[3] ?? '', { timeoutMs: 50 }), client.get(KEYS[4] ?? '', { timeoutMs: 1000 })]);
+        expect(late).toMatchObject({ status: 'rejected', reason: { code: 'ERR_TIMEOUT' } });
+        expect(patient).toMatchObject({ status: 'fulfilled', value: Buffer.from(valueOf(KEYS[4] ?? '')) });
+        expect(client.stats.nodes['proxied:1']?.errors).toEqual({ ERR_TIMEOUT: 1 });
+      } finally {
+        await active.revert();
+      }
+    } finally {
+      await client.destroy();
+    }
+  });
+});
+
 describe('a black hole', () => {
   it('fails the late calls at their deadline (client) and drops the silent connection (node)', async () => {
     const node = throughProxy({ replyTimeoutMs: 300 });

@@ -27,9 +27,6 @@ export interface RoutedKey {
 }
 
 export const MEMCACHED_MAX_KEY_BYTES = 250;
-// Space, DEL and every C0 control character: each would break memcached's text protocol.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0020\u007f]/;
 
 /**
  * The keyspace rules of one client: validation, prefix, hash tag and digests, applied before
@@ -41,6 +38,7 @@ const UNSAFE = /[\u0000-\u0020\u007f]/;
  */
 export class KeyRules {
   readonly #prefix: string;
+  readonly #prefixBytes: number;
   readonly #prefixInPlacement: boolean;
   readonly #tag: readonly [string, string] | undefined;
   readonly #digest: boolean;
@@ -56,8 +54,9 @@ export class KeyRules {
     const unsafeKeys = options.unsafeKeys ?? 'reject';
     if (unsafeKeys !== 'reject' && unsafeKeys !== 'digest') throw new InvalidOptionError('unsafeKeys', `expected 'reject' or 'digest', got ${JSON.stringify(unsafeKeys)}`);
     this.#memcachedRules = options.memcachedRules ?? true;
-    if (this.#memcachedRules && UNSAFE.test(prefix)) throw new InvalidOptionError('prefix', 'contains whitespace or a control character');
+    if (this.#memcachedRules && hasUnsafeCharacter(prefix)) throw new InvalidOptionError('prefix', 'contains whitespace or a control character');
     this.#prefix = prefix;
+    this.#prefixBytes = Buffer.byteLength(prefix);
     this.#prefixInPlacement = options.prefixInPlacement ?? false;
     this.#tag = hashTag === undefined ? undefined : [hashTag.charAt(0), hashTag.charAt(1)];
     this.#digest = unsafeKeys === 'digest';
@@ -90,9 +89,12 @@ export class KeyRules {
   }
 
   #problem(key: string): string | undefined {
-    const bytes = Buffer.byteLength(key) + Buffer.byteLength(this.#prefix);
-    if (bytes > MEMCACHED_MAX_KEY_BYTES) return `${bytes} bytes with the prefix, over memcached's ${MEMCACHED_MAX_KEY_BYTES}`;
-    if (UNSAFE.test(key)) return 'contains whitespace or a control character';
+    // A UTF-16 unit is at most 3 UTF-8 bytes: short keys need no byte count.
+    if (key.length * 3 + this.#prefixBytes > MEMCACHED_MAX_KEY_BYTES) {
+      const bytes = Buffer.byteLength(key) + this.#prefixBytes;
+      if (bytes > MEMCACHED_MAX_KEY_BYTES) return `${bytes} bytes with the prefix, over memcached's ${MEMCACHED_MAX_KEY_BYTES}`;
+    }
+    if (hasUnsafeCharacter(key)) return 'contains whitespace or a control character';
     return undefined;
   }
 
@@ -105,6 +107,18 @@ export class KeyRules {
     const end = key.indexOf(this.#tag[1], start + 1);
     return end > start + 1 ? key.slice(start + 1, end) : key;
   }
+}
+
+/**
+ * Space, DEL or a C0 control character: each would break memcached's text protocol. A loop over
+ * the UTF-16 units (faster than a regular expression on short keys).
+ */
+function hasUnsafeCharacter(key: string): boolean {
+  for (let at = 0; at < key.length; at++) {
+    const unit = key.charCodeAt(at);
+    if (unit <= 0x20 || unit === 0x7f) return true;
+  }
+  return false;
 }
 
 function preview(key: string): string {

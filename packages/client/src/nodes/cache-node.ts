@@ -125,12 +125,14 @@ export interface CacheNode {
   stats(options?: CallOptions): Promise<Record<string, string>>;
 
   /**
-   * Drops the connection and reconnects, failing what is in flight on it. The client calls it
-   * when a call outlives its deadline: a protocol that matches replies to requests by order
-   * (RESP, memcached's binary protocol) cannot tell which late reply belongs to which request
-   * any more, and a connection that lost bytes would hand later callers older replies.
+   * The client calls it when a call (or a probe) outlives its deadline of `timeoutMs`. A
+   * protocol that matches replies to requests by order (RESP, memcached's binary protocol)
+   * must drop the connection and reconnect, failing what is in flight on it: a connection that
+   * lost bytes would hand later callers older replies. A protocol with request tokens (the meta
+   * node) only needs to hear from the server again: it drops the connection after another
+   * `timeoutMs` of silence, so the other calls in flight keep their own deadlines.
    */
-  reset?(): void;
+  lateCall?(timeoutMs: number): void;
   /** Waits for in-flight calls, then closes. Idempotent. */
   close(): Promise<void>;
   /** Closes now; in-flight calls fail. Idempotent. */

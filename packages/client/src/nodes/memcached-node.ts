@@ -154,10 +154,10 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
       await text(META_NOOP, 'MN', o);
     },
     stats: (o) => text(STATS, 'END', o),
-    // Replies are matched by opaque token, but bytes lost on the way (a broken middlebox) would
-    // stall the connection until its reply watchdog fires: after a late call, start over now.
-    reset: () => {
-      if (!closed) connection.reset('a call outlived its deadline');
+    // Replies are matched by opaque token, so a late reply is harmless; but bytes lost on the
+    // way (a broken middlebox) would stall the connection until its reply watchdog fires.
+    lateCall: (timeoutMs) => {
+      if (!closed) connection.suspect(timeoutMs);
     },
     // Warm-up reads the remaining TTL with the value.
     getWithTtl: async (key, o) => {

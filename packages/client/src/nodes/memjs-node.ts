@@ -138,7 +138,7 @@ export function createMemjsNode(options: MemjsNodeOptions): CacheNode {
       ),
     // memjs matches replies by order and its timeout is an idle timer: after a deadline passes,
     // close the sockets (memjs reconnects on the next request).
-    reset: () => {
+    lateCall: () => {
       if (!closed) for (const server of client.servers) server.close();
     },
     close: async () => {

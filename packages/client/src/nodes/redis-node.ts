@@ -20,7 +20,7 @@ export interface RedisNodeOptions {
   readonly db?: number;
   /** Give up a connection attempt after this long. Default 1000 ms. */
   readonly connectTimeoutMs?: number;
-  /** Batch commands issued in the same tick into one write. Default true. */
+  /** Batch commands issued in the same tick into one write. Default true. (Reads are merged into one MGET per tick regardless.) */
   readonly autoPipelining?: boolean;
 }
 
@@ -71,8 +71,14 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
     enableAutoPipelining: options.autoPipelining ?? true,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
     reconnectOnError: () => false,
+    // A command that failed with the connection must never be sent again later (it could land
+    // after newer writes). maxRetriesPerRequest 0 flushes them already; this says it twice.
+    autoResendUnfulfilledCommands: false,
   });
-  const multiGets = new MultiGetBatcher((keys) => client.mgetBuffer(...keys).then(decodeAll));
+  // Every read goes through one MGET per node per tick: at 64 concurrent callers that is one
+  // command where there would be dozens (the driver's and the server's per-command work is most
+  // of a GET's cost). MGET reads a key of another type as nil: such keys read as misses.
+  const multiGets = new MultiGetBatcher((keys) => client.mgetBuffer(keys).then(decodeAll));
   // ioredis emits 'error' on every failed reconnect; the calls that fail carry the news.
   client.on('error', () => undefined);
   let closed = false;
@@ -125,11 +131,16 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
   /** Connected, open, no signal to honour: the request can go straight to ioredis. */
   const direct = (callOptions: CallOptions | undefined): boolean => !closed && client.status === 'ready' && callOptions?.signal === undefined;
 
-  /** SET with an optional TTL and condition; resolves true when the server stored it. */
-  function store(key: string, value: Payload, flags: number, ttl: Ttl, condition?: 'NX' | 'XX'): Promise<boolean> {
+  /** SET NX / XX with an optional TTL; resolves true when the server stored it. */
+  function store(key: string, value: Payload, flags: number, ttl: Ttl, condition: 'NX' | 'XX'): Promise<boolean> {
     const stored = withHeader(value, flags);
-    const pending = ttl === null ? (condition === undefined ? client.set(key, stored) : client.call('SET', [key, stored, condition])) : condition === undefined ? client.set(key, stored, 'EX', ttl) : client.call('SET', [key, stored, 'EX', ttl, condition]);
+    const pending = ttl === null ? client.call('SET', [key, stored, condition]) : client.call('SET', [key, stored, 'EX', ttl, condition]);
     return pending.then(isOk);
+  }
+
+  function plainSet(key: string, value: Payload, flags: number, ttl: Ttl): Promise<'OK'> {
+    const stored = withHeader(value, flags);
+    return ttl === null ? client.set(key, stored) : client.set(key, stored, 'EX', ttl);
   }
 
   return {
@@ -139,7 +150,7 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
       if (client.status !== 'ready') await connect();
     },
     // The two hot calls skip the generic wrapper when they can: one promise, no closure.
-    get: (key, o) => (direct(o) ? client.getBuffer(key).then(decode, fail) : call(() => client.getBuffer(key).then(decode), o)),
+    get: (key, o) => (direct(o) ? multiGets.getOne(key).catch(fail) : call(() => multiGets.getOne(key), o)),
     scan: (cursor, count) =>
       call(async () => {
         const [next, keys] = await client.scan(cursor, 'COUNT', count);
@@ -183,7 +194,8 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
         return { ...readHeader(stored), cas: createHash('sha1').update(stored).digest('hex') };
       }, o),
     getMany: (keys, o) => (keys.length === 0 ? Promise.resolve([]) : direct(o) ? multiGets.get(keys).catch(fail) : call(() => multiGets.get(keys), o)),
-    set: (key, value, flags, ttl, o) => (direct(o) ? store(key, value, flags, ttl).then(toVoid, fail) : call(() => store(key, value, flags, ttl).then(toVoid), o)),
+    // SET without a condition answers OK or an error: no reply to check, one promise.
+    set: (key, value, flags, ttl, o) => (direct(o) ? plainSet(key, value, flags, ttl).then(toVoid, fail) : call(() => plainSet(key, value, flags, ttl).then(toVoid), o)),
     add: (key, value, flags, ttl, o) => call(() => store(key, value, flags, ttl, 'NX'), o),
     replace: (key, value, flags, ttl, o) => call(() => store(key, value, flags, ttl, 'XX'), o),
     cas: (key, value, flags, ttl, cas, o) =>
@@ -220,9 +232,10 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
         await client.ping();
       }, o),
     stats: (o) => call(async () => parseInfo(await client.info()), o),
-    // After a timeout nothing says which late reply answers which command: reconnect (once
-    // per connection: calls timing out together share one reset).
-    reset: () => {
+    // ioredis matches replies by order: if a late reply never comes (bytes lost on the way),
+    // later commands would read older replies. Reconnect (once per connection: calls timing
+    // out together share one reset).
+    lateCall: () => {
       if (closed || resetting || !everReady) return;
       resetting = true;
       client.once('ready', () => {

@@ -184,8 +184,8 @@ class PendingCall<T, R = T> implements Expirable {
     const error = new TimeoutError(this.#slot.id, this.#command, this.#timeoutMs);
     stats.recordError(error.code);
     options.gate.failure(error, options.clock.now() - this.#started);
-    // A reply that never came leaves the connection out of step: start a fresh one.
-    this.#slot.node.reset?.();
+    // A reply that never came may leave the connection out of step: the node decides.
+    this.#slot.node.lateCall?.(this.#timeoutMs);
     this.#reject(error);
   }
 

@@ -58,7 +58,7 @@ export class Topology {
         if (slot === undefined) return Promise.reject(new NodeUnavailableError(node, 'not in this client'));
         return slot.node.ping({ signal }).catch((error: unknown) => {
           // A probe that timed out leaves the connection out of step, like a late call.
-          if (signal.aborted) slot.node.reset?.();
+          if (signal.aborted) slot.node.lateCall?.(options.timeoutMs);
           throw error;
         });
       },

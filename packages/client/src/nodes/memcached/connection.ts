@@ -50,6 +50,7 @@ export class MemcachedConnection {
   #lastError = '';
   #waitingSince = 0;
   #cancelWatchdog: (() => void) | undefined;
+  #cancelSuspicion: (() => void) | undefined;
   #drained: (() => void) | undefined;
 
   constructor(settings: ConnectionSettings) {
@@ -98,13 +99,25 @@ export class MemcachedConnection {
     this.#armWatchdog();
   }
 
-  /** Waits for the requests in flight, then closes. Later sends fail with ERR_CLIENT_CLOSED. */
-  /** Drops the socket now (failing what is in flight on it); the next request reconnects. */
-  reset(reason: string): void {
+  /**
+   * A request outlived its caller's deadline. Its reply will be matched by token and dropped,
+   * but bytes lost on the way would leave the connection waiting until the reply watchdog: the
+   * server must now be heard from within `graceMs` (any reply) or the connection is dropped.
+   * A slow server keeps its connection, and the other requests their callers' own deadlines.
+   */
+  suspect(graceMs: number): void {
     const socket = this.#socket;
-    if (socket !== undefined) this.#fail(socket, reason);
+    if (socket === undefined || this.#cancelSuspicion !== undefined) return;
+    const since = this.#settings.clock.now();
+    this.#cancelSuspicion = this.#settings.clock.schedule(() => {
+      this.#cancelSuspicion = undefined;
+      if (socket === this.#socket && this.pending > 0 && this.#waitingSince <= since) {
+        this.#fail(socket, `no reply within ${graceMs} ms after a late call`);
+      }
+    }, graceMs);
   }
 
+  /** Waits for the requests in flight, then closes. Later sends fail with ERR_CLIENT_CLOSED. */
   async close(): Promise<void> {
     if (this.#state === 'closed' && this.#socket === undefined) return;
     const wasOpen = this.#state !== 'closed';
@@ -203,6 +216,8 @@ export class MemcachedConnection {
     this.#cancelConnectTimer = undefined;
     this.#cancelWatchdog?.();
     this.#cancelWatchdog = undefined;
+    this.#cancelSuspicion?.();
+    this.#cancelSuspicion = undefined;
     socket?.destroy();
     if (socket !== undefined && !(error instanceof ClosedError)) {
       this.#retryAt = this.#settings.clock.now() + this.#delayMs;
