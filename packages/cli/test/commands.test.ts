@@ -1,5 +1,4 @@
 // Every command as a user runs it: a subprocess, its output and its exit code.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,20 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFleet } from '@shardcache/chaos';
 import { ShardedClient } from '@shardcache/client';
+import { runCli, type CliRun } from './support/run-cli.js';
 
-const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../ring/test/fixtures/', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'cli-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function run(args: readonly string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-    });
-    child.stdin?.end(stdin);
-  });
-}
+const run = (args: readonly string[], stdin = ''): Promise<CliRun> => runCli(args, { stdin });
 
 interface Fixture {
   pool: { servers: string[]; hash?: string; distribution?: string };
@@ -49,7 +41,30 @@ describe('shardcache locate', () => {
   });
 });
 
+describe('shardcache locate --libmemcached', () => {
+  it('places keys exactly where pylibmc (libmemcached 1.1.4) did, weights included', async () => {
+    const { assignments } = fixture('lm_ketama_md5_w');
+    const servers = ['127.0.0.1:21211:1', '127.0.0.1:21212:1', '127.0.0.1:21213:2', '127.0.0.1:21214:1', '127.0.0.1:21215:3'];
+    const keys = Object.keys(assignments).filter((key) => key !== '' && !key.includes('\n')).slice(0, 300);
+    const { code, stdout } = await run(['locate', '--servers', servers.join(','), '--libmemcached', 'consistent ketama', '--hash', 'md5', '--json'], keys.join('\n'));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual(keys.map((key) => ({ key, node: assignments[key] })));
+  });
+});
+
 describe('shardcache simulate', () => {
+  it('simulates a twemproxy pool from its YAML: an ejection with weights moves keys between survivors', async () => {
+    const config = join(scratch, 'weighted.yml');
+    writeFileSync(config, 'alpha:\n  hash: md5\n  distribution: ketama\n  servers:\n    - 10.0.0.1:11211:1\n    - 10.0.0.2:11211:2\n    - 10.0.0.3:11211:3\n');
+    const { code, stdout } = await run(['simulate', '--config', config, '--remove', '10.0.0.1:11211', '--json']);
+    expect(code).toBe(0);
+    const [result] = JSON.parse(stdout) as { algorithm: string; moved: number; flows: { from: string; to: string; share: number }[] }[];
+    expect(result?.algorithm).toBe('twemproxy ketama md5');
+    const survivors = result?.flows.filter((flow) => flow.from !== '10.0.0.1:11211') ?? [];
+    expect(survivors.length).toBeGreaterThan(0);
+    expect(result?.moved).toBeGreaterThan(1 / 6);
+  });
+
   it('reports the exact share moving to a new node, per algorithm', async () => {
     const servers = ['10.0.0.1:11211', '10.0.0.2:11211', '10.0.0.3:11211', '10.0.0.4:11211'];
     const { code, stdout } = await run(['simulate', '--servers', servers.join(','), '--add', '10.0.0.5:11211', '--compare', 'ketama,maglev,rendezvous', '--json']);
@@ -123,7 +138,7 @@ describe('shardcache verify', () => {
 });
 
 describe('bad arguments', () => {
-  it.each([
+  it.concurrent.each([
     [['locate', '--servers', 'a:1', '--colour', 'x'], 2, /Unknown option '--colour'/],
     [['locate'], 2, /locate needs --config FILE or --servers LIST/],
     [['locate', '--config', '/no/such/file.yml', 'k'], 2, /cannot read --config \/no\/such\/file.yml/],
@@ -131,6 +146,10 @@ describe('bad arguments', () => {
     [['locate', '--servers', 'not a server', 'k'], 2, /--servers: expected "host:port\[:weight\]\[ name\]", got "not a server"/],
     [['locate', '--servers', 'a:1:0', 'k'], 1, /ERR_INVALID_WEIGHT/],
     [['simulate', '--servers', 'a:1,b:1'], 2, /simulate needs --add or --remove/],
+    [['simulate', '--add', 'b:1'], 2, /simulate needs --servers LIST or --config FILE/],
+    [['simulate', '--servers', 'a:1', '--distribution', 'ketama', '--compare', 'maglev', '--add', 'b:1:1'], 2, /--compare and --algorithm are for native rings/],
+    [['locate', '--servers', 'a:1', '--distribution', 'ketama', '--libmemcached', 'modula', 'k'], 2, /give --distribution \(twemproxy\) or --libmemcached, not both/],
+    [['locate', '--servers', 'a:1', '--libmemcached', 'round robin', 'k'], 1, /ERR_UNKNOWN_DISTRIBUTION/],
     [['simulate', '--servers', 'a:1', '--add', 'b:1', '--keys', 'many'], 2, /--keys must be a positive integer/],
     [['stats', '--servers', 'a:1', '--backend', 'mongo'], 2, /--backend must be memcached or redis, got "mongo"/],
     [['verify', '--backend', 'redis'], 2, /verify needs --servers LIST or --config FILE/],
@@ -141,7 +160,7 @@ describe('bad arguments', () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it.each(['locate', 'simulate', 'stats', 'verify'])('%s --help exits 0 with its usage', async (command) => {
+  it.concurrent.each(['demo', 'chaos', 'bench', 'locate', 'simulate', 'stats', 'verify'])('%s --help exits 0 with its usage', async (command) => {
     const { code, stdout } = await run([command, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^Usage: shardcache ${command}`));

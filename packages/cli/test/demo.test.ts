@@ -1,44 +1,54 @@
-import { Redis } from 'ioredis';
-import memjs from 'memjs';
-import { describe, expect } from 'vitest';
-import { fleetTest } from '@shardcache/chaos/vitest';
-import { runDemo } from '../src/index.js';
+// `shardcache demo` as a user runs it: the built CLI in a subprocess, plain lines (stdout is
+// not a terminal), a short story against real servers, and no process left behind.
+import { describe, expect, it } from 'vitest';
+import { ANSI } from './support/ansi.js';
+import { isRunning, runCli } from './support/run-cli.js';
 
-const it = fleetTest({ memcached: 3, redis: 3 });
+const STORY_LINES = [
+  /phase 1\/5: steady state/,
+  /phase 2\/5: a node dies \(SIGKILL\)/,
+  /killing \w+-1 \(SIGKILL to pid \d+\)/,
+  /client ejected \w+-1 \(failures\)/,
+  /phase 3\/5: it comes back/,
+  /restarted \w+-1 \(pid \d+, empty\); the rejoin guard tracks \d+ keys/,
+  /client restored \w+-1: probes passed/,
+  /phase 4\/5: a node joins, with warm-up/,
+  /added \w+-4: \d+\.\d% of the keys move to it/,
+  /warm-up over: \d+ reads/,
+  /phase 5\/5: a node leaves/,
+  /draining \w+-0/,
+  /migration done: \d+ keys copied from \w+-0/,
+  /removed \w+-0 from the ring/,
+  /story over/,
+];
 
-describe('shardcache demo', () => {
-  it('writes every key to the memcached node it reports, and to no other', async ({ fleet }) => {
-    const lines: string[] = [];
-    const routed = await runDemo({ backend: 'memcached', nodes: 3, keys: 30, fleet }, (line) => lines.push(line));
+describe('shardcache demo --no-tty', () => {
+  it.concurrent.each(['memcached', 'redis'])('tells the whole story on %s, reads no wrong value and leaves no process behind', async (backend) => {
+    const { code, stdout, stderr, pids } = await runCli(['demo', '--no-tty', '--backend', backend, '--duration', '9']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    // Each story line once, in the story's order, timestamped (ISO time, then seconds since the start).
+    const found = STORY_LINES.map((pattern) => lines.findIndex((line) => pattern.test(line)));
+    expect(found.every((index) => index >= 0), `story lines found at ${JSON.stringify(found)}\n${stdout}`).toBe(true);
+    expect(found).toEqual([...found].sort((a, b) => a - b));
+    for (const index of found) expect(lines[index]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z +\+ *\d+\.\ds {2}/);
+    expect(lines.filter((line) => / totals: [\d,]+ ops/.test(line)).length).toBeGreaterThanOrEqual(3);
+    expect(stdout.match(ANSI)).toBeNull();
 
-    expect(routed).toHaveLength(30);
-    expect(new Set(routed.map((entry) => entry.node)).size).toBeGreaterThan(1);
-    for (const server of fleet.memcached) {
-      const client = memjs.Client.create(server.address, { retries: 0, timeout: 2, logger: { log: () => undefined } });
-      try {
-        for (const { key, node } of routed) {
-          const { value } = await client.get(key);
-          // Read directly from the server: the text is there (after the client's format header) or absent.
-          const held = value?.toString().endsWith(`profile of ${key}`) ?? false;
-          expect(held, `${key} on ${server.address}`).toBe(node === server.address);
-        }
-      } finally {
-        client.close();
-      }
-    }
-    for (const { key, node } of routed) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  ${key} +-> ${node}  written and read back$`)));
-  });
+    expect(stdout).toMatch(/^ {2}wrong values {2}0$/m);
+    expect(stdout).toMatch(/^ {2}stale reads {3}0$/m);
+    expect(stdout).toMatch(/^ {2}ops {11}[\d,]+ in \d+\.\d s/m);
+    expect(stdout).toMatch(/^ {2}hit rate {6}\d+\.\d%/m);
+    expect(stdout).toMatch(/^ {2}events {8}killed \w+-1 .*restored \w+-1 .*added \w+-4 .*removed \w+-0/m);
 
-  it('routes across redis nodes the same way', async ({ fleet }) => {
-    const routed = await runDemo({ backend: 'redis', nodes: 3, keys: 30, fleet }, () => undefined);
-    for (const server of fleet.redis) {
-      const client = new Redis({ host: server.host, port: server.port, lazyConnect: true, maxRetriesPerRequest: 0 });
-      try {
-        const values = await Promise.all(routed.map(({ key }) => client.get(key)));
-        expect(values.map((value, i) => value?.endsWith(`profile of ${routed[i]?.key ?? ''}`) ?? false)).toEqual(routed.map(({ node }) => node === server.address));
-      } finally {
-        await client.quit();
-      }
-    }
-  });
+    // Five servers and the restarted one, all recorded, all gone once the CLI has exited.
+    const servers = pids.filter((record) => record.comm !== 'node');
+    expect(servers).toHaveLength(6);
+    const printed = /servers {7}6 started and stopped \(pids ([\d, ]+)\)/.exec(stdout)?.[1]?.split(', ').map(Number).sort();
+    expect(printed).toEqual(servers.map((record) => record.pid).sort());
+    expect(servers.filter(isRunning)).toEqual([]);
+    // The fleet's watchdog exits when the CLI's end of its pipe closes.
+    await expect.poll(() => pids.filter(isRunning), { timeout: 5000, interval: 50 }).toEqual([]);
+  }, 40_000);
 });

@@ -20,12 +20,22 @@ describe('shardcache command line', () => {
   it.each([
     [['nope'], /unknown command "nope"/],
     [['demo', '--backend', 'mongodb'], /--backend must be memcached or redis, got "mongodb"/],
-    [['demo', '--nodes', '0'], /--nodes must be an integer from 1 to 16, got "0"/],
-    [['demo', '--keys', '2.5'], /--keys must be an integer from 1 to 10000, got "2.5"/],
+    [['demo', '--nodes', '2'], /--nodes must be an integer from 3 to 12, got "2"/],
+    [['demo', '--keys', '2.5'], /--keys must be an integer from 100 to 100000, got "2.5"/],
+    [['demo', '--duration', 'soon'], /--duration must be a number of seconds from 5 to 3600, got "soon"/],
+    [['demo', '--duration', '4'], /--duration must be a number of seconds from 5 to 3600, got "4"/],
+    [['demo', '--rate', '0'], /--rate must be an integer from 100 to 50000, got "0"/],
     [['demo', '--colour'], /Unknown option '--colour'/],
+    [['demo', 'now'], /Unexpected argument 'now'/],
   ])('exits 2 on %j and names what is wrong', async (argv, message) => {
     const { code, err } = await run(...argv);
     expect(code).toBe(2);
     expect(err).toMatch(message);
+  });
+
+  it('shows the command\'s own usage after a usage error', async () => {
+    const { err } = await run('demo', '--nodes', '2');
+    expect(err).toMatch(/Usage: shardcache demo/);
+    expect(err).toMatch(/Exit codes: 0 done/);
   });
 });

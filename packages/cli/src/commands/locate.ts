@@ -1,20 +1,15 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { CliOutput } from '../main.js';
-import { ringFromArgs } from '../internal/ring-args.js';
+import { RING_OPTIONS, RING_OPTIONS_HELP, ringFromArgs } from '../internal/ring-args.js';
 import { table } from '../internal/output.js';
 
 export const LOCATE_HELP = `Usage: shardcache locate [options] KEY...
 
 Which server each key lives on. With no KEY (or "-"), keys are read from stdin, one per line.
 
-  --config FILE        a nutcracker (twemproxy) YAML file; --pool NAME picks the pool
-  --servers LIST       host:port[:weight][ name],... instead of --config
-  --distribution NAME  ketama | modula (twemproxy placement, with --servers)
-  --hash NAME          twemproxy hash (md5, fnv1a_64, murmur, ...; with --servers)
-  --algorithm NAME     native ring without --distribution/--hash: ketama (default), modula,
-                       maglev, rendezvous, jump, multi-probe
-  --json               one JSON array of { key, node }
+${RING_OPTIONS_HELP}
+  --json                 one JSON array of { key, node }
   --help`;
 
 /**
@@ -26,15 +21,7 @@ Which server each key lives on. With no KEY (or "-"), keys are read from stdin, 
 export async function runLocate(argv: readonly string[], output: CliOutput, readStdin: () => Promise<string>): Promise<void> {
   const { values, positionals } = parseArgs({
     args: [...argv],
-    options: {
-      config: { type: 'string' },
-      pool: { type: 'string' },
-      servers: { type: 'string' },
-      distribution: { type: 'string' },
-      hash: { type: 'string' },
-      algorithm: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+    options: { ...RING_OPTIONS, json: { type: 'boolean', default: false } },
     allowPositionals: true,
     strict: true,
   });

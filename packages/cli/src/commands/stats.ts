@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { createMemjsNode, createRedisNode, parseNodeSpec, type CacheNode } from '@shardcache/client';
-import { UsageError } from '../errors.js';
+import { parseNodeSpec } from '@shardcache/client';
 import type { CliOutput } from '../main.js';
 import { percent, table } from '../internal/output.js';
 import { serverList } from '../internal/ring-args.js';
+import { counter as number, statsNode, storedKeys } from '../internal/server-stats.js';
+import { backendOption, type Backend } from '../internal/options.js';
 
 export const STATS_HELP = `Usage: shardcache stats --servers LIST [--backend memcached|redis] [--json]
 
@@ -41,8 +42,7 @@ export async function runStats(argv: readonly string[], output: CliOutput): Prom
     strict: true,
     allowPositionals: false,
   });
-  const backend = values.backend;
-  if (backend !== 'memcached' && backend !== 'redis') throw new UsageError(`--backend must be memcached or redis, got "${backend}"`);
+  const backend = backendOption(values.backend);
   const servers = serverList(values.servers);
   const views = await Promise.all(servers.map((server) => view(backend, server)));
   if (values.json) {
@@ -58,24 +58,22 @@ export async function runStats(argv: readonly string[], output: CliOutput): Prom
   );
 }
 
-async function view(backend: 'memcached' | 'redis', server: string): Promise<NodeView> {
-  const address = parseNodeSpec(server, '--servers');
-  const options = { id: address.id, host: address.host, port: address.port, connectTimeoutMs: 1000 };
-  const node: CacheNode = backend === 'redis' ? createRedisNode(options) : createMemjsNode(options);
+async function view(backend: Backend, server: string): Promise<NodeView> {
+  const { id } = parseNodeSpec(server, '--servers');
+  const node = statsNode(backend, server);
   try {
     const stats = await Promise.race([
       node.stats(),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
     ]);
-    return backend === 'redis' ? redisView(address.id, stats) : memcachedView(address.id, stats);
+    return backend === 'redis' ? redisView(id, stats) : memcachedView(id, stats);
   } catch (error) {
-    return { node: address.id, up: false, error: error instanceof Error ? error.message : String(error) };
+    return { node: id, up: false, error: error instanceof Error ? error.message : String(error) };
   } finally {
     await node.destroy();
   }
 }
 
-const number = (text: string | undefined): number | undefined => (text === undefined || text === '' || Number.isNaN(Number(text)) ? undefined : Number(text));
 const ratio = (hits: number | undefined, misses: number | undefined): number | undefined =>
   hits === undefined || misses === undefined || hits + misses === 0 ? undefined : hits / (hits + misses);
 
@@ -85,7 +83,7 @@ function memcachedView(node: string, stats: Readonly<Record<string, string>>): N
     up: true,
     ...optional('version', stats['version']),
     ...optional('uptimeSeconds', number(stats['uptime'])),
-    ...optional('items', number(stats['curr_items'])),
+    ...optional('items', storedKeys('memcached', stats)),
     ...optional('memoryBytes', number(stats['bytes'])),
     ...optional('hitRate', ratio(number(stats['get_hits']), number(stats['get_misses']))),
     ...optional('evictions', number(stats['evictions'])),
@@ -98,7 +96,7 @@ function redisView(node: string, stats: Readonly<Record<string, string>>): NodeV
     up: true,
     ...optional('version', stats['redis_version']),
     ...optional('uptimeSeconds', number(stats['uptime_in_seconds'])),
-    ...optional('items', number(/keys=(\d+)/.exec(stats['db0'] ?? 'keys=0')?.[1])),
+    ...optional('items', storedKeys('redis', stats)),
     ...optional('memoryBytes', number(stats['used_memory'])),
     ...optional('hitRate', ratio(number(stats['keyspace_hits']), number(stats['keyspace_misses']))),
     ...optional('evictions', number(stats['evicted_keys'])),

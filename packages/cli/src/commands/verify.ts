@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { createMemcachedNode, createRedisNode, parseNodeSpec, type CacheNode } from '@shardcache/client';
 import { UsageError } from '../errors.js';
 import type { CliOutput } from '../main.js';
+import { backendOption } from '../internal/options.js';
 import { table } from '../internal/output.js';
-import { ringFromArgs, serverList } from '../internal/ring-args.js';
+import { RING_OPTIONS, RING_OPTIONS_HELP, ringFromArgs, serverList } from '../internal/ring-args.js';
 
 export const VERIFY_HELP = `Usage: shardcache verify --servers LIST [ring options] [--backend memcached|redis] [--sample N] [--json]
 
@@ -11,13 +12,10 @@ A live placement audit: samples the keys stored on each server (redis SCAN, memc
 lru_crawler metadump) and reports those sitting on a node the ring would not choose (left over
 from an old configuration, or written by a client with another ring).
 
-  --servers LIST       the fleet: host:port[:weight][ name],...
-  --config FILE        ring from a nutcracker YAML pool instead (--pool NAME); its servers are audited
-  --distribution NAME  with --hash: twemproxy placement over --servers
-  --hash NAME
-  --algorithm NAME     native ring (default ketama)
-  --backend NAME       memcached (default) or redis
-  --sample N           keys read per server at most (default 10000)
+${RING_OPTIONS_HELP}
+                         (with --config and no --servers, the pool's servers are audited)
+  --backend NAME         memcached (default) or redis
+  --sample N             keys read per server at most (default 10000)
   --json
   --help`;
 
@@ -40,12 +38,7 @@ export async function runVerify(argv: readonly string[], output: CliOutput): Pro
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      servers: { type: 'string' },
-      config: { type: 'string' },
-      pool: { type: 'string' },
-      distribution: { type: 'string' },
-      hash: { type: 'string' },
-      algorithm: { type: 'string' },
+      ...RING_OPTIONS,
       backend: { type: 'string', default: 'memcached' },
       sample: { type: 'string', default: '10000' },
       json: { type: 'boolean', default: false },
@@ -53,8 +46,7 @@ export async function runVerify(argv: readonly string[], output: CliOutput): Pro
     strict: true,
     allowPositionals: false,
   });
-  const backend = values.backend;
-  if (backend !== 'memcached' && backend !== 'redis') throw new UsageError(`--backend must be memcached or redis, got "${backend}"`);
+  const backend = backendOption(values.backend);
   const sample = Number(values.sample);
   if (!Number.isInteger(sample) || sample <= 0) throw new UsageError(`--sample must be a positive integer, got "${values.sample}"`);
   if (values.config === undefined && values.servers === undefined) throw new UsageError('verify needs --servers LIST or --config FILE');

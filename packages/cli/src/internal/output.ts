@@ -1,7 +1,11 @@
 import Table from 'cli-table3';
-import colors from 'picocolors';
+import picocolors from 'picocolors';
+import { colorsEnabled } from './terminal.js';
 
-/** A plain table (borders only on a TTY; colours follow NO_COLOR / FORCE_COLOR via picocolors). */
+/** Colours for stdout: only when it is a terminal, and never with NO_COLOR (see `colorsEnabled`). */
+const colors = picocolors.createColors(colorsEnabled(process.stdout.isTTY === true));
+
+/** A table: borders and a bold head on a terminal, plain aligned columns otherwise. */
 export function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const plain = !colors.isColorSupported;
   const rendered = new Table({
@@ -23,4 +27,20 @@ export function percent(share: number, digits = 2): string {
   return `${(share * 100).toFixed(digits)}%`;
 }
 
+/** A count with thousands separators (`12,345`). */
+export function count(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
 export { colors };
+
+/** Milliseconds as seconds with one decimal (`12.4 s`). */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Counts by code, largest first (`ERR_CONNECTION 31, ERR_TIMEOUT 4`); `-` when empty. */
+export function countsByCode(counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  return entries.length === 0 ? '-' : entries.map(([code, n]) => `${code} ${count(n)}`).join(', ');
+}

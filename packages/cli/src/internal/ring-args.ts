@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { jumpRing, ketamaRing, maglevRing, modulaRing, multiProbeRing, parseTwemproxyConfig, rendezvousRing, twemproxyRing, type Ring } from '@shardcache/ring';
+import { jumpRing, ketamaRing, libmemcachedRing, maglevRing, modulaRing, multiProbeRing, parseTwemproxyConfig, rendezvousRing, twemproxyRing, type Ring } from '@shardcache/ring';
 import { UsageError } from '../errors.js';
 
 /** The native algorithms `--algorithm` and `--compare` accept. */
@@ -36,12 +36,41 @@ export interface RingArgs {
   readonly servers?: string | undefined;
   readonly distribution?: string | undefined;
   readonly hash?: string | undefined;
+  readonly libmemcached?: string | undefined;
   readonly algorithm?: string | undefined;
+}
+
+/** The ring options `locate`, `simulate` and `verify` share, for `parseArgs`. */
+export const RING_OPTIONS = {
+  config: { type: 'string' },
+  pool: { type: 'string' },
+  servers: { type: 'string' },
+  distribution: { type: 'string' },
+  hash: { type: 'string' },
+  libmemcached: { type: 'string' },
+  algorithm: { type: 'string' },
+} as const;
+
+/** Help text for those options. */
+export const RING_OPTIONS_HELP = `  --config FILE          a nutcracker (twemproxy) YAML file; --pool NAME picks the pool
+  --servers LIST         host:port[:weight][ name],... (the fleet, in client order)
+  --distribution NAME    twemproxy placement over --servers: ketama or modula (with --hash)
+  --hash NAME            the key hash: twemproxy's (md5, fnv1a_64, murmur, crc32a, ...) with
+                         --distribution, pylibmc's (default, md5, crc, fnv1a_32, ...) with --libmemcached
+  --libmemcached NAME    libmemcached placement over --servers: modula, consistent,
+                         "consistent ketama", "consistent ketama spy", "consistent weighted"
+  --algorithm NAME       a native ring otherwise: ketama (default), modula, maglev,
+                         rendezvous, jump, multi-probe`;
+
+/** True when the arguments ask for a twemproxy or libmemcached ring rather than a native one. */
+export function isCompatibleRing(args: RingArgs): boolean {
+  return args.config !== undefined || args.distribution !== undefined || args.libmemcached !== undefined || (args.hash !== undefined && args.algorithm === undefined);
 }
 
 /**
  * The ring the arguments describe: a pool of a nutcracker YAML file (`--config`, `--pool`), a
- * twemproxy-compatible ring from `--servers` with `--distribution`/`--hash`, or a native ring
+ * twemproxy-compatible ring from `--servers` with `--distribution`/`--hash`, a
+ * libmemcached-compatible one with `--libmemcached` (and pylibmc's `--hash`), or a native ring
  * (`--algorithm`, default ketama) over `--servers`.
  */
 export function ringFromArgs(args: RingArgs): Ring {
@@ -60,6 +89,10 @@ export function ringFromArgs(args: RingArgs): Ring {
     return twemproxyRing(pool);
   }
   const servers = serverList(args.servers);
+  if (args.libmemcached !== undefined) {
+    if (args.distribution !== undefined) throw new UsageError('give --distribution (twemproxy) or --libmemcached, not both');
+    return libmemcachedRing({ servers, distribution: args.libmemcached, ...(args.hash === undefined ? {} : { hash: args.hash }) });
+  }
   if (args.distribution !== undefined || args.hash !== undefined) {
     return twemproxyRing({ servers, ...(args.distribution === undefined ? {} : { distribution: args.distribution }), ...(args.hash === undefined ? {} : { hash: args.hash }) });
   }

@@ -1,0 +1,80 @@
+// `shardcache chaos` as a user runs it (the built CLI in a subprocess), and its checks.
+import { describe, expect, it } from 'vitest';
+import { buildReport, startFleet, type OperationSample } from '@shardcache/chaos';
+import { checkScenario, PLANS } from '../src/chaos/chaos-scenarios.js';
+import { isRunning, runCli } from './support/run-cli.js';
+import { runMain } from './support/run-main.js';
+
+describe('shardcache chaos', () => {
+  it('kill: runs the scenario on a local fleet, prints the report and the checks, exits 0, stops its servers', async () => {
+    const { code, stdout, stderr, pids } = await runCli(['chaos', 'kill', '--duration', '3', '--nodes', '3']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^shardcache chaos kill: SIGKILL one node and keep it down, on a local fleet of 3 memcached servers/);
+    expect(stdout).toMatch(/^wrong values +0$/m);
+    expect(stdout).toMatch(/^fault kill +memcached-1 .*kills 1/m);
+    expect(stdout).toMatch(/^ {2}ok {4}no wrong value read \(wrong values 0\)$/m);
+    expect(stdout).toMatch(/^ {2}ok {4}the fault took effect \(kills 1 \(at least 1\)\)$/m);
+    expect(stdout).toMatch(/^passed: 5 of 5 checks hold$/m);
+    // Three servers (the victim restarted when the fault was reverted at the end) and a watchdog.
+    expect(pids.filter((record) => record.comm !== 'node').length).toBeGreaterThanOrEqual(3);
+    expect(pids.filter((record) => record.comm !== 'node').filter(isRunning)).toEqual([]);
+    await expect.poll(() => pids.filter(isRunning), { timeout: 5000, interval: 50 }).toEqual([]);
+  }, 30_000);
+
+  it('corrupt --servers: plays the fault through a proxy in front of given servers, as JSON', async () => {
+    const fleet = await startFleet({ redis: 2, proxy: false });
+    try {
+      const servers = fleet.redis.map((server) => server.address);
+      const { code, stdout } = await runCli(['chaos', 'corrupt', '--backend', 'redis', '--servers', servers.join(','), '--duration', '2', '--json']);
+      expect(code).toBe(0);
+      const result = JSON.parse(stdout) as { victims: string[]; passed: boolean; report: { wrongValues: number; faults: { counters: { bytesAltered: number } }[] }; checks: { name: string; ok: boolean }[] };
+      expect(result.victims).toEqual([servers[0]]);
+      expect(result.report.wrongValues).toBe(0);
+      expect(result.report.faults[0]?.counters.bytesAltered).toBeGreaterThan(0);
+      expect(result.checks.map((check) => check.ok)).toEqual(result.checks.map(() => true));
+      expect(result.passed).toBe(true);
+    } finally {
+      await fleet.stop();
+    }
+  }, 30_000);
+
+  it('fails a check on a wrong value, a hung call or an untyped error, and when the fault never bit', () => {
+    const sample = (outcome: OperationSample['outcome'], errorCode?: string): OperationSample => ({ kind: 'get', phase: 'during', startMs: 0, endMs: 1, ...(outcome === undefined ? {} : { outcome }), ...(errorCode === undefined ? {} : { errorCode }) });
+    const counters = { connections: 0, bytesForwarded: 0, bytesHeld: 0, bytesDropped: 0, bytesAltered: 0, connectionsReset: 0, requestsFailed: 0, kills: 0, pauses: 0, restarts: 0, flaps: 0 };
+    const report = buildReport([sample('hit'), sample('wrong'), sample(undefined, 'ERR_CALL_TIMEOUT'), sample(undefined, 'TypeError')], [{ node: 'memcached-1', type: 'kill', appliedAtMs: 0, revertedAtMs: 1, counters }], 2, 'duration');
+    const checks = checkScenario(PLANS.kill, report, 1);
+    expect(checks.filter((check) => !check.ok).map((check) => check.name)).toEqual([
+      'no wrong value read',
+      'no call hung past its deadline',
+      'every failure has a client error code',
+      'the fault took effect',
+    ]);
+  });
+});
+
+describe('shardcache chaos: bad arguments', () => {
+  it('exits 2 from the built CLI with the message and the command\'s usage, starting nothing', async () => {
+    const { code, stderr, pids } = await runCli(['chaos', 'meltdown']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^shardcache: unknown scenario "meltdown" \(expected kill, pause, latency, blackhole, flap, corrupt, kill-half, kill-all\)/);
+    expect(stderr).toMatch(/Usage: shardcache chaos <scenario>/);
+    expect(pids).toEqual([]);
+  });
+
+  it.each([
+    [['chaos'], /chaos needs a scenario: kill, pause, latency, blackhole, flap, corrupt, kill-half, kill-all/],
+    [['chaos', 'kill', 'pause'], /chaos runs one scenario, got also "pause"/],
+    [['chaos', 'kill', '--servers', '127.0.0.1:1'], /--servers: "kill" needs a fleet this command starts/],
+    [['chaos', 'flap', '--servers', '127.0.0.1:1'], /--servers: "flap" needs a fleet/],
+    [['chaos', 'latency', '--servers', 'nowhere'], /--servers: expected "host:port/],
+    [['chaos', 'kill', '--duration', '0'], /--duration must be a number of seconds from 2 to 600, got "0"/],
+    [['chaos', 'kill', '--nodes', '1'], /--nodes must be an integer from 2 to 12, got "1"/],
+    [['chaos', 'kill', '--backend', 'mongo'], /--backend must be memcached or redis, got "mongo"/],
+  ])('%j exits 2 and says what is wrong', async (args, message) => {
+    const { code, err } = await runMain(args);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+    expect(err).toMatch(/Usage: shardcache chaos <scenario>/);
+  });
+});
