@@ -35,6 +35,12 @@ export interface ClientStats {
   readonly rejoinTracked: Readonly<Record<string, number>>;
   /** Warm-up after the last planned change: still on, and reads served from previous owners. */
   readonly warmup: { readonly active: boolean; readonly hits: number };
+  /**
+   * A migration ran since the last planned change (`pending`), and how many keys written since
+   * it started will be purged from their new owners before the next change swaps the ring
+   * (Infinity: too many to list, the new owners are scanned instead).
+   */
+  readonly migration: { readonly pending: boolean; readonly tracked: number };
 }
 
 // Module-level senders: a write allocates no closure to say what to send.
@@ -247,6 +253,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       membership: { epoch: this.#epoch, source: this.#membership?.description ?? 'static' },
       rejoinTracked: this.#topology.guard.sizes,
       warmup: { active: this.#topology.warming, hits: this.#topology.warmupHits },
+      migration: { pending: this.#topology.migrations !== undefined, tracked: this.#topology.migrations?.tracked ?? 0 },
     };
   }
 
@@ -268,7 +275,10 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   /**
    * Copies the values `change` would move to their new owners, before you apply it (redis:
    * SCAN + DUMP/RESTORE with TTLs kept, never over a value already there). Resumable from the
-   * returned checkpoint, rate-limited, cancellable with a signal; reports progress.
+   * returned checkpoint, rate-limited, cancellable with a signal; reports progress. Until the
+   * next `applyChange`, writes to keys it moves are recorded, and that `applyChange` deletes
+   * their copies at the new owners before it swaps the ring (it also waits for a migration
+   * still copying), so no copy older than a write is served.
    *
    * @example
    * const change = { add: ['10.0.0.9:6379'] };

@@ -1,7 +1,8 @@
 // Migration pacing, on an injected clock: in-memory nodes (no I/O) so fake timers drive it all.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../src/internal/clock.js';
-import { ShardedClient, type CacheNode, type DumpedItem } from '../src/index.js';
+import { ShardedClient, type DumpedItem } from '../src/index.js';
+import { memoryNode } from './support/memory-node.js';
 
 const clock: Clock = {
   now: () => Date.now(),
@@ -10,31 +11,6 @@ const clock: Clock = {
     return () => clearTimeout(timer);
   },
 };
-
-/** A node that keeps items in a Map and pages through them like SCAN. */
-function memoryNode(id: string, items: Map<string, DumpedItem>): CacheNode {
-  const missing = (): Promise<never> => Promise.reject(new Error('not used here'));
-  return {
-    id,
-    capabilities: { nativeFlags: true, cas: false, scanKeys: true, dumpRestore: true },
-    scan: (cursor, count) => {
-      const keys = [...items.keys()];
-      const start = Number(cursor);
-      const next = start + count >= keys.length ? '0' : String(start + count);
-      return Promise.resolve({ cursor: next, keys: keys.slice(start, start + count) });
-    },
-    dump: (keys) => Promise.resolve(keys.map((key) => items.get(key))),
-    restore: (key, item) => {
-      if (items.has(key)) return Promise.resolve('exists' as const);
-      items.set(key, item);
-      return Promise.resolve('restored' as const);
-    },
-    get: missing, gets: missing, getMany: missing, set: missing, add: missing, replace: missing, cas: missing, setMany: missing,
-    delete: missing, deleteMany: missing, incr: missing, decr: missing, touch: missing, flush: missing,
-    ping: () => Promise.resolve(), stats: () => Promise.resolve({ curr_items: String(items.size) }),
-    close: () => Promise.resolve(), destroy: () => Promise.resolve(),
-  };
-}
 
 describe('migration pacing and precedence', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -77,6 +53,27 @@ describe('migration pacing and precedence', () => {
     expect(result).toMatchObject({ completed: true, scanned: 4000, failed: 0 });
     expect(destination.get(newerKey)?.payload.toString()).toBe('newer');
     expect(result.moved).toBe(destination.size - 1);
+    await client.destroy();
+  });
+
+  it('copies a key only from its owner now, never from a node still holding an older copy of it', async () => {
+    const stores = new Map<string, Map<string, DumpedItem>>();
+    const storeOf = (id: string): Map<string, DumpedItem> => {
+      const items = stores.get(id) ?? new Map<string, DumpedItem>();
+      stores.set(id, items);
+      return items;
+    };
+    const client = new ShardedClient({ backend: 'memcached', nodes: ['a:1', 'b:1', 'c:1', 'd:1'], clock, nodeFactory: (address) => memoryNode(address.id, storeOf(address.id)) });
+    const probe = new ShardedClient({ backend: 'memcached', nodes: ['a:1', 'b:1', 'c:1', 'd:1', 'e:1'], nodeFactory: (address) => memoryNode(address.id, new Map()) });
+    // A key moving to e:1 from another node than a:1, which is scanned first and still holds an older copy.
+    const key = Array.from({ length: 1000 }, (_, i) => `k${i}`).find((k) => probe.locate(k) === 'e:1' && client.locate(k) !== 'a:1') ?? '';
+    void probe.destroy();
+    storeOf(client.locate(key) ?? '').set(key, { payload: Buffer.from('current'), ttlMs: null });
+    storeOf('a:1').set(key, { payload: Buffer.from('older'), ttlMs: null });
+
+    const result = await client.migrate({ add: ['e:1'] }, { concurrency: 1 });
+    expect(result).toMatchObject({ completed: true, moved: 1, failed: 0 });
+    expect(storeOf('e:1').get(key)?.payload.toString()).toBe('current');
     await client.destroy();
   });
 });

@@ -32,6 +32,11 @@ export class CallEngine {
   readonly codec: ValueCodec;
   readonly topology: Topology;
   readonly #reporter: CallReporter;
+  /**
+   * Deletes `failover()` just sent to new owners while a migrated change is being applied; the
+   * write that caused them takes them (`#joinPurges`) and resolves only after them.
+   */
+  #purges: Promise<void>[] | undefined;
 
   constructor(options: ResolvedOptions, rules: KeyRules, codec: ValueCodec, topology: Topology, reporter: CallReporter) {
     this.options = options;
@@ -123,8 +128,8 @@ export class CallEngine {
     const ttl = this.failover(routed, slot, requestedTtl);
     if (this.traced()) return this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
     const refusal = slot.refuse(options.signal);
-    if (refusal !== undefined) return Promise.reject(refusal);
-    return slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
+    const result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
+    return this.#purges === undefined ? result : this.#joinPurges(result);
   }
 
   /** Checks the encoded size against the limit and returns it (strings are counted only when they might exceed it). */
@@ -168,13 +173,20 @@ export class CallEngine {
   }
 
   /**
-   * Bookkeeping for a write or delete about to go to `slot`. During warm-up, the key's old copy
-   * on its previous owner is deleted (it could be read again later). While nodes are out, a
-   * write that lands away from its key's planned owner is remembered, so that owner is purged
-   * of it before it serves the key again (rejoin safety), and its TTL is capped.
+   * Bookkeeping for a write or delete about to go to `slot`. While a migrated change is pending,
+   * a key it moves is recorded, so its copy at the new owner is deleted before the ring swaps
+   * (during the swap's purge the write deletes it itself, and waits). During warm-up, the key's
+   * old copy on its previous owner is deleted (it could be read again later). While nodes are
+   * out, a write that lands away from its key's planned owner is remembered, so that owner is
+   * purged of it before it serves the key again (rejoin safety), and its TTL is capped.
    */
   failover(routed: RoutedKey, slot: NodeSlot, ttl: Ttl): Ttl {
     const { topology } = this;
+    const { migrations } = topology;
+    if (migrations !== undefined) {
+      const purge = migrations.written(routed.wire, routed.placement);
+      if (purge !== undefined) (this.#purges ??= []).push(purge);
+    }
     if (topology.warming) {
       const previous = topology.previousOwner(routed.placement, slot.id);
       if (previous !== undefined) void previous.run('delete', this.options.timeoutMs, undefined, () => previous.node.delete(routed.wire)).catch(() => undefined);
@@ -215,10 +227,20 @@ export class CallEngine {
           ...(this.options.traceKeys && wire !== undefined ? { key: wire } : {}),
         })
       : slot.run(command, timeoutMs, options.signal, () => operation(slot.node));
-    if (!this.#reporter.listening()) return result;
-    return result.catch((error: unknown) => {
-      this.#reporter.report(slot.id, asShardcacheError(error));
-      throw error;
-    });
+    const reported = this.#reporter.listening()
+      ? result.catch((error: unknown) => {
+          this.#reporter.report(slot.id, asShardcacheError(error));
+          throw error;
+        })
+      : result;
+    // Writes routed by the caller (`modify`) or inside `operation` (multi-key) may have purges to wait for.
+    return this.#purges === undefined ? reported : this.#joinPurges(reported);
+  }
+
+  /** The write's result, once the purges its `failover()` started are done too (a failed purge fails the write). */
+  #joinPurges<T>(result: Promise<T>): Promise<T> {
+    const purges = this.#purges ?? [];
+    this.#purges = undefined;
+    return Promise.all([result, Promise.all(purges)]).then(([value]) => value);
   }
 }

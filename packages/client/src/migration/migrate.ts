@@ -4,6 +4,7 @@ import type { KeyRules } from '../keyspace/key-rules.js';
 import type { MembershipChange } from '../membership/membership-change.js';
 import type { NodeSlot } from '../routing/node-slot.js';
 import type { Topology } from '../routing/topology.js';
+import type { Ring } from '@shardcache/ring';
 
 /** Where a migration stands: per source node, the scan cursor to continue from ('0' + done = finished). */
 export interface MigrationCheckpoint {
@@ -54,10 +55,14 @@ interface Dependencies {
 
 /**
  * Copies the values whose owner `change` would move, from their current owner to their owner
- * after it, before (or while) the change is applied: every node's keys are scanned (redis
- * SCAN), keys that move are dumped with their TTL and restored at the destination only where
- * no value is (a newer value there always wins), so a second run moves nothing. Stops at a
- * batch boundary when `signal` aborts and returns a checkpoint to resume from.
+ * after it, before the change is applied: every node's keys are scanned (redis SCAN), keys that
+ * move are dumped with their TTL and restored at the destination only where no value is (a
+ * newer value there always wins), so a second run moves nothing. Stops at a batch boundary when
+ * `signal` aborts and returns a checkpoint to resume from.
+ *
+ * From its start until the next planned change is applied, the client records writes to keys
+ * the change moves (`PendingMigrations`), and applying a change first deletes their copies at
+ * the destinations: a copy made before a write is never served after the swap.
  */
 export async function migrate(deps: Dependencies, change: MembershipChange, options: MigrationOptions = {}): Promise<MigrationResult> {
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 500);
@@ -66,15 +71,33 @@ export async function migrate(deps: Dependencies, change: MembershipChange, opti
   if (!(rateLimit > 0)) throw new InvalidOptionError('rateLimit', `expected keys per second > 0, got ${String(rateLimit)}`);
   const timeoutMs = options.timeoutMs ?? Math.max(deps.timeoutMs, 30_000);
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new InvalidOptionError('timeoutMs', `expected a positive number of ms, got ${String(timeoutMs)}`);
-  const { topology, rules, clock } = deps;
-  const target = topology.nextRing(change);
-  const { slots, temporary } = topology.destinations(change);
-  const sources = [...topology.slots];
-  for (const slot of sources) {
+  const { topology, rules } = deps;
+  topology.nextRing(change); // validates the change before anything is registered
+  for (const slot of topology.slots) {
     if (slot.node.scan === undefined || slot.node.dump === undefined || slot.node.restore === undefined) {
       throw new UnsupportedError(slot.id, 'migrate', 'the node cannot scan, dump and restore keys');
     }
   }
+  const { target, pending } = await topology.beginMigration(change, (wire) => rules.placementOfWire(wire));
+  try {
+    return await copyAll(deps, change, { base: pending.base, target }, options, { batchSize, concurrency, rateLimit, timeoutMs });
+  } finally {
+    pending.finished();
+  }
+}
+
+/** The copy itself, from the planned ring (`base`) to the ring after `change` (`target`), both fixed when the migration registered. */
+async function copyAll(
+  deps: Dependencies,
+  change: MembershipChange,
+  { base, target }: { readonly base: Ring; readonly target: Ring },
+  options: MigrationOptions,
+  limits: { readonly batchSize: number; readonly concurrency: number; readonly rateLimit: number; readonly timeoutMs: number },
+): Promise<MigrationResult> {
+  const { topology, rules, clock } = deps;
+  const { batchSize, concurrency, rateLimit, timeoutMs } = limits;
+  const { slots, temporary } = topology.destinations(change);
+  const sources = [...topology.slots];
 
   const cursors: Record<string, string> = { ...options.resumeFrom?.cursors };
   const finished = new Set(options.resumeFrom?.finished ?? []);
@@ -88,20 +111,28 @@ export async function migrate(deps: Dependencies, change: MembershipChange, opti
     return { ...counts, rate, etaMs: remaining === undefined || rate === 0 ? undefined : (remaining / rate) * 1000 };
   };
 
+  // One worker failing stops the others at their next batch; every worker has stopped before
+  // this returns (a restore landing after the migration ended could escape the purge that
+  // precedes the ring swap).
+  let stopped = false;
   const copyFrom = async (source: NodeSlot): Promise<void> => {
     const { scan, dump, restore } = source.node;
     if (scan === undefined || dump === undefined || restore === undefined) return;
     let cursor = cursors[source.id] ?? '0';
-    while (!finished.has(source.id) && options.signal?.aborted !== true) {
+    while (!finished.has(source.id) && options.signal?.aborted !== true && !stopped) {
       const page = await source.run('scan', timeoutMs, undefined, () => scan.call(source.node, cursor, batchSize));
       counts.scanned += page.keys.length;
       const moving = page.keys.flatMap((wire) => {
         const placement = rules.placementOfWire(wire);
-        const owner = placement === undefined ? undefined : target.locate(placement);
-        if (owner === undefined || owner === source.id) {
-          if (owner === undefined) counts.skipped++;
+        if (placement === undefined) {
+          counts.skipped++;
           return [];
         }
+        // Only the key's owner now holds this client's latest value: a copy another node still
+        // holds (from an earlier change) is older, and must not reach the new owner first.
+        if (base.locate(placement) !== source.id) return [];
+        const owner = target.locate(placement);
+        if (owner === source.id) return [];
         const destination = slots.get(owner);
         return destination === undefined ? [] : [{ wire, destination }];
       });
@@ -133,11 +164,17 @@ export async function migrate(deps: Dependencies, change: MembershipChange, opti
 
   try {
     const queue = sources.filter((slot) => !finished.has(slot.id));
-    await Promise.all(
+    const workers = await Promise.allSettled(
       Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await copyFrom(next);
+        try {
+          for (let next = queue.shift(); next !== undefined && !stopped; next = queue.shift()) await copyFrom(next);
+        } catch (error) {
+          stopped = true;
+          throw error;
+        }
       }),
     );
+    for (const worker of workers) if (worker.status === 'rejected') throw worker.reason;
   } finally {
     await Promise.all(temporary.map((slot) => slot.node.close()));
   }

@@ -133,6 +133,12 @@ export interface CacheNode {
    * `timeoutMs` of silence, so the other calls in flight keep their own deadlines.
    */
   lateCall?(timeoutMs: number): void;
+  /**
+   * The largest value the server accepts under any valid key, from the server's own settings
+   * (memcached `item_size_max` less its per-item overhead, redis `proto-max-bulk-len`), or
+   * undefined when it does not say. The client asks once, after the node first answers.
+   */
+  maxValueBytes?(options?: CallOptions): Promise<number | undefined>;
   /** Waits for in-flight calls, then closes. Idempotent. */
   close(): Promise<void>;
   /** Closes now; in-flight calls fail. Idempotent. */

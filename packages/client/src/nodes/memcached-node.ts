@@ -7,7 +7,7 @@ import type { CacheNode, CallOptions, NodeCapabilities, Payload, StoredItem, Ttl
 import { MemcachedConnection, type ConnectionSettings } from './memcached/connection.js';
 import { scanKeys, type ScannedKey } from './memcached/key-scanner.js';
 import { casReply, conditionalReply, counterReply, dumpReply, itemReply, storedReply, versionedReply } from './memcached/meta-replies.js';
-import { FLUSH_ALL, keyToken, META_NOOP, metaArithmetic, metaDelete, metaGet, metaGetWithTtl, metaProbe, metaSetHeader, metaTouch, STATS, type StoreMode } from './memcached/meta-protocol.js';
+import { FLUSH_ALL, keyToken, META_NOOP, metaArithmetic, metaDelete, metaGet, metaGetWithTtl, metaProbe, metaSetHeader, metaTouch, STATS, STATS_SETTINGS, type StoreMode } from './memcached/meta-protocol.js';
 import { MetaRequest, MultiGetRequest, TextRequest } from './memcached/pending-request.js';
 import type { Reply } from './memcached/reply-parser.js';
 import { memcachedExpiry } from './memjs-node.js';
@@ -154,6 +154,7 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
       await text(META_NOOP, 'MN', o);
     },
     stats: (o) => text(STATS, 'END', o),
+    maxValueBytes: async (o) => valueLimit(await text(STATS_SETTINGS, 'END', o)),
     // Replies are matched by opaque token, so a late reply is harmless; but bytes lost on the
     // way (a broken middlebox) would stall the connection until its reply watchdog fires.
     lateCall: (timeoutMs) => {
@@ -247,3 +248,14 @@ function validate(options: MemcachedNodeOptions): ConnectionSettings {
     clock: options.clock ?? systemClock,
   };
 }
+
+/**
+ * memcached's `item_size_max` bounds a whole item: header, key, value and CAS together. What is
+ * left for a value under the longest key (250 bytes) and an item header of at most 64 bytes.
+ */
+function valueLimit(settings: Record<string, string>): number | undefined {
+  const itemSizeMax = Number(settings['item_size_max']);
+  return Number.isSafeInteger(itemSizeMax) && itemSizeMax > ITEM_OVERHEAD_BYTES ? itemSizeMax - ITEM_OVERHEAD_BYTES : undefined;
+}
+
+const ITEM_OVERHEAD_BYTES = 250 + 64;

@@ -232,6 +232,8 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
         await client.ping();
       }, o),
     stats: (o) => call(async () => parseInfo(await client.info()), o),
+    // One bulk string's limit; CONFIG may be refused (ACL, renamed command): then it is unknown.
+    maxValueBytes: (o) => call(() => client.config('GET', 'proto-max-bulk-len').then(bulkLimit, () => undefined), o),
     // ioredis matches replies by order: if a late reply never comes (bytes lost on the way),
     // later commands would read older replies. Reconnect (once per connection: calls timing
     // out together share one reset).
@@ -281,6 +283,12 @@ function decodeAll(stored: (Buffer | null)[]): (StoredItem | undefined)[] {
 
 function decode(stored: Buffer | null): StoredItem | undefined {
   return stored === null ? undefined : readHeader(stored);
+}
+
+function bulkLimit(reply: unknown): number | undefined {
+  const value: unknown = Array.isArray(reply) ? reply[1] : undefined;
+  const bytes = typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }
 
 function counter(result: unknown): number | undefined {

@@ -63,15 +63,18 @@ export class RejoinGuard {
       this.#dirty.set(plannedOwner, keys);
     }
     keys.set(wire, { placement, servedBy });
-    if (keys.size > this.#max) {
-      this.#overflowed.add(plannedOwner);
-      this.#dirty.delete(plannedOwner);
-    }
+    if (keys.size > this.#max) this.overflow(plannedOwner);
   }
 
   /** The keys a node missed (wire key -> entry); empty when none or overflowed. */
   missed(node: string): ReadonlyMap<string, DirtyKey> {
     return this.#dirty.get(node) ?? new Map();
+  }
+
+  /** Marks a node as holding copies too many to list (it is flushed or kept out before it returns). */
+  overflow(node: string): void {
+    this.#overflowed.add(node);
+    this.#dirty.delete(node);
   }
 
   overflowed(node: string): boolean {

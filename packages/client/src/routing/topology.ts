@@ -2,7 +2,9 @@ import { HealthRegistry } from '@shardcache/health';
 import type { NodeFactory, ResolvedOptions } from '../client-options.js';
 import { NodeUnavailableError } from '../errors.js';
 import { DeadlineQueue } from '../internal/deadline-queue.js';
-import { resolveChange, type MembershipChange } from '../membership/membership-change.js';
+import { resolveChange, type MembershipChange, type ResolvedChange } from '../membership/membership-change.js';
+import { PendingMigrations } from '../migration/pending-migrations.js';
+import { purgeCopies } from '../migration/purge-copies.js';
 import type { NodeAddress } from '../nodes/node-address.js';
 import { RejoinGuard, type ResolvedRejoin } from '../rejoin/rejoin-guard.js';
 import { diff, type Ring, type RingDiff } from '@shardcache/ring';
@@ -39,6 +41,11 @@ export class Topology {
   #warm: { readonly previous: Ring; readonly until: number } | undefined;
   /** Reads served from a key's previous owner during warm-up. */
   warmupHits = 0;
+  /**
+   * Migrations whose copies are not yet safe to serve: every write checks this field (undefined
+   * unless a migration ran since the last planned change), and `apply` purges before it swaps.
+   */
+  migrations: PendingMigrations | undefined;
   #changing: Promise<unknown> = Promise.resolve();
 
   constructor(options: ResolvedOptions, factory: NodeFactory, rejoin: ResolvedRejoin, events: TopologyEvents) {
@@ -171,8 +178,28 @@ export class Topology {
   }
 
   /**
-   * Applies a planned change: new nodes connect first, the ring swaps in one step, removed
-   * nodes close once their calls in flight have finished. Changes apply one at a time.
+   * Registers a migration of `change` against the planned ring now (waiting out a purge before
+   * a ring swap, so it never copies into a ring about to be replaced) and returns the ring to
+   * copy to. Writes are tracked from here until the next planned change; call
+   * `pending.finished()` when the migration stops copying.
+   */
+  async beginMigration(change: MembershipChange, placementOfWire: (wire: string) => string | undefined): Promise<{ readonly target: Ring; readonly pending: PendingMigrations }> {
+    for (let sealed = this.migrations?.whenUnsealed(); sealed !== undefined; sealed = this.migrations?.whenUnsealed()) await sealed;
+    const target = this.nextRing(change);
+    let pending = this.migrations;
+    if (pending === undefined || pending.base !== this.router.ring) {
+      pending = new PendingMigrations(this.router.ring, this.rejoin.maxTrackedKeys, placementOfWire);
+      this.migrations = pending;
+    }
+    pending.addTarget(target);
+    pending.started();
+    return { target, pending };
+  }
+
+  /**
+   * Applies a planned change: new nodes connect first, copies that migrations made and that
+   * this client's writes have since made stale are deleted, then the ring swaps in one step;
+   * removed nodes close once their calls in flight have finished. Changes apply one at a time.
    */
   apply(change: MembershipChange): Promise<RingChange> {
     const run = this.#changing.then(() => this.#apply(change));
@@ -184,8 +211,10 @@ export class Topology {
     const resolved = resolveChange(change, new Set(this.#slots.keys()));
     const ring = this.nextRing(change);
     const added = resolved.add.map((address) => this.#createSlot(address));
+    let purged: PendingMigrations | undefined;
     try {
       await Promise.all(added.map((slot) => slot.node.ping()));
+      purged = await this.#purgeMigrations(resolved, added);
     } catch (error) {
       await Promise.all(added.map((slot) => slot.node.destroy()));
       throw error;
@@ -195,6 +224,9 @@ export class Topology {
     }
     const previous = this.router.ring;
     const swapped = this.router.replace(ring);
+    // In the same tick as the swap: from now on writes go to the new owners themselves.
+    this.migrations = undefined;
+    purged?.unseal();
     const windowMs = this.#options.warmupMs;
     this.#warm = windowMs > 0 ? { previous, until: this.#options.clock.now() + windowMs } : undefined;
     for (const [id, weight] of resolved.weights) this.#slots.get(id)?.setWeight(weight);
@@ -209,6 +241,45 @@ export class Topology {
       }),
     );
     return swapped;
+  }
+
+  /**
+   * Before a ring swap: waits until no migration is copying, then deletes at their new owners
+   * the copies of keys written since they were copied, while writes to moving keys delete their
+   * own copy (and wait for it). Returns the sealed migrations (unsealed by the caller right
+   * after the swap), or throws and leaves them recording (nothing was swapped).
+   */
+  async #purgeMigrations(change: ResolvedChange, added: readonly NodeSlot[]): Promise<PendingMigrations | undefined> {
+    const pending = this.migrations;
+    if (pending === undefined) return undefined;
+    for (let idle = pending.whenIdle(); idle !== undefined; idle = pending.whenIdle()) await idle;
+    const fleet = new Map(this.#slots);
+    for (const slot of added) fleet.set(slot.id, slot);
+    for (const id of change.remove) fleet.delete(id);
+    const timeoutMs = this.#options.timeoutMs;
+    const recorded = pending.seal((destination, wire, placement) => {
+      if (this.#deferPurge(destination, [[wire, placement]])) return undefined;
+      const slot = fleet.get(destination);
+      return slot?.run('delete', timeoutMs, undefined, () => slot.node.delete(wire)).then(() => undefined);
+    });
+    try {
+      await purgeCopies(pending, recorded, { slot: (id) => fleet.get(id), defer: (id, keys) => this.#deferPurge(id, keys), timeoutMs });
+    } catch (error) {
+      pending.unseal(recorded);
+      throw error;
+    }
+    return pending;
+  }
+
+  /**
+   * A destination that is ejected now cannot be purged; with rejoin safety on, its copies are
+   * handed to the rejoin guard, which purges them (or flushes the node) before it serves again.
+   */
+  #deferPurge(id: string, keys: Iterable<readonly [string, string]> | 'overflowed'): boolean {
+    if (!this.rejoin.enabled || !this.router.ejected.has(id)) return false;
+    if (keys === 'overflowed') this.guard.overflow(id);
+    else for (const [wire, placement] of keys) this.guard.record(id, wire, placement, this.router.ring.locate(placement));
+    return true;
   }
 
   /**
@@ -251,12 +322,14 @@ export class Topology {
   }
 
   async close(): Promise<void> {
+    this.migrations = undefined;
     await this.health.close();
     await Promise.all([...this.#slots.values()].map((slot) => slot.drain()));
     await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
   }
 
   async destroy(): Promise<void> {
+    this.migrations = undefined;
     await this.health.destroy();
     await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
   }

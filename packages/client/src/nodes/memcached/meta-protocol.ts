@@ -86,5 +86,6 @@ export function metaProbe(token: string, opaque: string): string {
 export const META_NOOP = 'mn\r\n';
 export const FLUSH_ALL = 'flush_all\r\n';
 export const STATS = 'stats\r\n';
+export const STATS_SETTINGS = 'stats settings\r\n';
 /** The crawler's key dump; the server refuses it after other commands on the same connection. */
 export const METADUMP_ALL = 'lru_crawler metadump all\r\n';

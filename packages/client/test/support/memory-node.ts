@@ -1,0 +1,54 @@
+import type { CacheNode, DumpedItem, Payload, StoredItem } from '../../src/index.js';
+
+/** Hooks a test awaits inside a node call, to hold it (a pending promise) or fail it (a rejection). */
+export interface MemoryNodeHooks {
+  deleteMany?: (keys: readonly string[]) => Promise<void>;
+  restore?: (key: string) => Promise<void>;
+}
+
+/**
+ * A cache node over a Map (no I/O, no TTLs), with scan/dump/restore for migrations. Items are
+ * kept as they would be copied, so a test can look at a node's contents directly.
+ */
+export function memoryNode(id: string, items: Map<string, DumpedItem>, hooks: MemoryNodeHooks = {}): CacheNode {
+  const read = (key: string): StoredItem | undefined => {
+    const item = items.get(key);
+    return item === undefined ? undefined : { value: item.payload, flags: item.flags ?? 0 };
+  };
+  const write = (key: string, value: Payload, flags: number): void => void items.set(key, { payload: Buffer.from(value), flags, ttlMs: null });
+  const unsupported = (): Promise<never> => Promise.reject(new Error('not used here'));
+  return {
+    id,
+    capabilities: { nativeFlags: true, cas: false, scanKeys: true, dumpRestore: true },
+    scan: (cursor, count) => {
+      const keys = [...items.keys()];
+      const start = Number(cursor);
+      const next = start + count >= keys.length ? '0' : String(start + count);
+      return Promise.resolve({ cursor: next, keys: keys.slice(start, start + count) });
+    },
+    dump: (keys) => Promise.resolve(keys.map((key) => items.get(key))),
+    restore: async (key, item) => {
+      await hooks.restore?.(key);
+      if (items.has(key)) return 'exists';
+      items.set(key, item);
+      return 'restored';
+    },
+    get: (key) => Promise.resolve(read(key)),
+    getMany: (keys) => Promise.resolve(keys.map(read)),
+    set: (key, value, flags) => Promise.resolve(write(key, value, flags)),
+    setMany: (entries) => Promise.resolve(entries.forEach((entry) => write(entry.key, entry.value, entry.flags))),
+    add: (key, value, flags) => Promise.resolve(!items.has(key) && (write(key, value, flags), true)),
+    replace: (key, value, flags) => Promise.resolve(items.has(key) && (write(key, value, flags), true)),
+    delete: (key) => Promise.resolve(items.delete(key)),
+    deleteMany: async (keys) => {
+      await hooks.deleteMany?.(keys);
+      return keys.filter((key) => items.delete(key)).length;
+    },
+    gets: unsupported, cas: unsupported, incr: unsupported, decr: unsupported, touch: unsupported,
+    flush: () => Promise.resolve(items.clear()),
+    ping: () => Promise.resolve(),
+    stats: () => Promise.resolve({ curr_items: String(items.size) }),
+    close: () => Promise.resolve(),
+    destroy: () => Promise.resolve(),
+  };
+}
