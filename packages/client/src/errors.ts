@@ -84,13 +84,14 @@ export class ValueTooLargeError extends ShardcacheError {
   readonly size: number | undefined;
   readonly limit: number | undefined;
 
-  constructor(key: string, size: number, limit: number);
+  /** `source` says whose limit it is (the `maxValueBytes` option, or a node's server setting). */
+  constructor(key: string, size: number, limit: number, source?: string);
   constructor(node: string, serverReply: string);
-  constructor(where: string, sizeOrReply: number | string, limit?: number) {
+  constructor(where: string, sizeOrReply: number | string, limit?: number, source?: string) {
     super(
       'ERR_VALUE_TOO_LARGE',
       typeof sizeOrReply === 'number'
-        ? `Value for key "${where}" is ${sizeOrReply} bytes after compression; the limit is ${String(limit)}`
+        ? `Value for key "${where}" is ${sizeOrReply} bytes after compression; the limit is ${String(limit)}${source === undefined ? '' : ` (${source})`}`
         : `Node ${where} refused a value as too large: ${sizeOrReply}`,
     );
     this.size = typeof sizeOrReply === 'number' ? sizeOrReply : undefined;

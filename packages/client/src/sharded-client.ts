@@ -27,7 +27,8 @@ export type { CallOptions, ManyOptions, SetEntry, WriteOptions } from './calls/c
 
 /** A `client.stats` snapshot. */
 export interface ClientStats {
-  readonly nodes: Readonly<Record<string, NodeStatsSnapshot & { readonly ejected: boolean }>>;
+  /** `maxValueBytes`: the limit writes to the node are held to (the option, or the server's setting when lower and known). */
+  readonly nodes: Readonly<Record<string, NodeStatsSnapshot & { readonly ejected: boolean; readonly maxValueBytes: number }>>;
   readonly total: { readonly calls: number; readonly hits: number; readonly misses: number; readonly errors: number; readonly timeouts: number; readonly inFlight: number };
   /** The planned-membership epoch applied, and where membership comes from. */
   readonly membership: { readonly epoch: number; readonly source: string };
@@ -234,12 +235,12 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
 
   /** A plain snapshot of per-node and total counters. */
   get stats(): ClientStats {
-    const nodes: Record<string, NodeStatsSnapshot & { ejected: boolean }> = {};
+    const nodes: Record<string, NodeStatsSnapshot & { ejected: boolean; maxValueBytes: number }> = {};
     const total = { calls: 0, hits: 0, misses: 0, errors: 0, timeouts: 0, inFlight: 0 };
     const health = new Map(this.#topology.health.stats.nodes.map((node) => [node.node, node]));
     for (const slot of this.#topology.slots) {
       const snapshot = slot.stats.snapshot(health.get(slot.id) ?? { p50Ms: undefined, p99Ms: undefined });
-      nodes[slot.id] = { ...snapshot, ejected: this.#topology.router.ejected.has(slot.id) };
+      nodes[slot.id] = { ...snapshot, ejected: this.#topology.router.ejected.has(slot.id), maxValueBytes: Math.min(this.#options.maxValueBytes, slot.serverMaxValueBytes) };
       total.calls += snapshot.calls;
       total.hits += snapshot.hits;
       total.misses += snapshot.misses;

@@ -124,7 +124,7 @@ export class CallEngine {
   /** Sends one encoded write. A server whose own limit is lower fails with ERR_VALUE_TOO_LARGE from the node. */
   #send<T>(slot: NodeSlot, command: string, routed: RoutedKey, item: EncodedValue, requestedTtl: Ttl, options: WriteOptions, send: Sender<T>): Promise<T> {
     const { wire } = routed;
-    slot.stats.bytesOut += this.checkSize(wire, item);
+    slot.stats.bytesOut += this.checkSize(wire, item, slot);
     const ttl = this.failover(routed, slot, requestedTtl);
     if (this.traced()) return this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
     const refusal = slot.refuse(options.signal);
@@ -132,12 +132,16 @@ export class CallEngine {
     return this.#purges === undefined ? result : this.#joinPurges(result);
   }
 
-  /** Checks the encoded size against the limit and returns it (strings are counted only when they might exceed it). */
-  checkSize(wire: string, item: EncodedValue): number {
+  /**
+   * Checks the encoded size against the limit and returns it (strings are counted only when they
+   * might exceed it). The limit is `maxValueBytes`, or the node's server setting when lower.
+   */
+  checkSize(wire: string, item: EncodedValue, slot: NodeSlot): number {
     const { value } = item;
-    const limit = this.options.maxValueBytes;
+    const option = this.options.maxValueBytes;
+    const limit = Math.min(option, slot.serverMaxValueBytes);
     const size = typeof value !== 'string' ? value.length : value.length * 3 <= limit ? value.length : Buffer.byteLength(value);
-    if (size > limit) throw new ValueTooLargeError(wire, size, limit);
+    if (size > limit) throw new ValueTooLargeError(wire, size, limit, limit === option ? 'maxValueBytes' : `the server setting of node ${slot.id}`);
     return size;
   }
 

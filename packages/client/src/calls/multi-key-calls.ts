@@ -54,8 +54,9 @@ export class MultiKeyCalls {
         return { key: entry.key, value: item.value, flags: item.flags, ttl: engine.ttl(entry.ttl) };
       }),
     );
-    for (const group of groups.values()) {
-      group.positions.forEach((index, at) => engine.checkSize(group.wires[at] as string, writes[index] as WriteEntry));
+    for (const [id, group] of groups) {
+      const slot = id === undefined ? undefined : engine.topology.slot(id);
+      if (slot !== undefined) group.positions.forEach((index, at) => engine.checkSize(group.wires[at] as string, writes[index] as WriteEntry, slot));
     }
     const failures = await this.#perNode(
       groups,

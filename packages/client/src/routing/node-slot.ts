@@ -25,6 +25,10 @@ export class NodeSlot {
   readonly options: NodeSlotOptions;
   /** Calls whose callers are still waiting (close() drains these). */
   waiting = 0;
+  /** The server's own value limit (`CacheNode.maxValueBytes`), once the node has told it. */
+  serverMaxValueBytes = Infinity;
+  /** Asked the node for it (after its first good answer). */
+  limitAsked = false;
   #drained: (() => void) | undefined;
 
   constructor(address: NodeAddress, node: CacheNode, options: NodeSlotOptions) {
@@ -89,6 +93,25 @@ export class NodeSlot {
       request = Promise.reject(error);
     }
     return this.track(command, timeoutMs, signal, request);
+  }
+
+  /**
+   * Asks the node, once, for the server's own value limit: straight to the node (housekeeping,
+   * not a call of the application's: no stats, no in-flight slot, no health), bounded by this
+   * deadline. A failed answer is asked again after the next good one.
+   */
+  learnLimit(timeoutMs: number): void {
+    this.limitAsked = true;
+    const { node } = this;
+    if (node.maxValueBytes === undefined) return;
+    node.maxValueBytes({ signal: AbortSignal.timeout(timeoutMs) }).then(
+      (bytes) => {
+        if (bytes !== undefined) this.serverMaxValueBytes = bytes;
+      },
+      () => {
+        this.limitAsked = false;
+      },
+    );
   }
 
   /** Resolves once no caller is waiting on this node (deadlines bound the wait). */
@@ -156,6 +179,7 @@ class PendingCall<T, R = T> implements Expirable {
     if (!this.#finish()) return;
     const latency = options.clock.now() - this.#started;
     options.gate.success(latency);
+    if (!this.#slot.limitAsked) this.#slot.learnLimit(this.#timeoutMs);
     if (this.#map === undefined) {
       this.#resolve(value);
       return;
