@@ -6,12 +6,13 @@
 // SHARDCACHE_RING_MODE selects what is measured:
 //   ketama (default)  the native ring: murmur3, 160 points per node
 //   twemproxy-md5     twemproxyRing({ hash: 'md5', distribution: 'ketama' }), to compare with hashring
+//   modula            modulaRing (murmur3 % n over nodes sorted by id): our own modulo floor
 //   maglev            maglevRing (65537 slots)
 //   rendezvous        rendezvousRing (weighted HRW, equal weights)
 //   jump              jumpRing; the harness removes a middle node as the jump peers do (the last
 //                     bucket takes the removed one's place), so this rebuilds the ring from that list
 //   multi-probe       multiProbeRing (21 probes)
-import { jumpRing, ketamaRing, maglevRing, multiProbeRing, rendezvousRing, twemproxyRing } from '@shardcache/ring';
+import { jumpRing, ketamaRing, maglevRing, modulaRing, multiProbeRing, rendezvousRing, twemproxyRing } from '@shardcache/ring';
 
 const MODES = {
   ketama: {
@@ -24,6 +25,7 @@ const MODES = {
     build: (nodes) => twemproxyRing({ hash: 'md5', distribution: 'ketama', servers: nodes.map((id) => `${id}:1`) }),
     node: (id) => `${id}:1`,
   },
+  modula: { name: '@shardcache/ring modula', build: (nodes) => modulaRing(nodes), node: (id) => id },
   maglev: { name: '@shardcache/ring maglev (65537 slots)', build: (nodes) => maglevRing(nodes), node: (id) => id },
   rendezvous: { name: '@shardcache/ring rendezvous (HRW)', build: (nodes) => rendezvousRing(nodes), node: (id) => id },
   jump: {

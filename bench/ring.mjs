@@ -7,9 +7,8 @@
 //   npx tsc -b packages/ring && node --expose-gc bench/ring.mjs          (from the repo root)
 //   RING_NODES=10,100 RING_KEYS=200000 node --expose-gc bench/ring.mjs   (quicker)
 //
-// Rings without segments (rendezvous, jump) report movement and balance as exact expectations
-// (diff's `exact: false`); multi-probe's diff has no closed form, so its movement is sampled over
-// the first 200,000 user keys (the last column says which).
+// Rings without segments (rendezvous, jump, multi-probe) report movement and balance as exact
+// expectations (diff's `exact: false`; the last column says which).
 //
 // Peer comparison (same workloads, same run as the peers): see bench/README.md.
 import { PerformanceObserver, constants } from 'node:perf_hooks';
@@ -56,7 +55,7 @@ const CONFIGS = {
   'rendezvous (HRW), weights 1/2/3': { build: (ids) => rendezvousRing(ids.map((id, i) => ({ id, weight: 1 + (i % 3) }))), node: (id) => id, weighted: true },
   // Jump can only drop its last bucket: "remove" is measured on the last one.
   'jump': { build: (ids) => jumpRing(ids), node: (id) => id, removeLast: true },
-  'multi-probe (21 probes)': { build: (ids) => multiProbeRing(ids), node: (id) => id, sampled: true },
+  'multi-probe (21 probes)': { build: (ids) => multiProbeRing(ids), node: (id) => id },
 };
 function primeAtLeast(m) {
   for (let p = m | 1; ; p += 2) {
@@ -65,7 +64,6 @@ function primeAtLeast(m) {
     if (prime) return p;
   }
 }
-const SAMPLE = 200_000; // keys for the one configuration whose diff has no closed form
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`);
@@ -112,28 +110,14 @@ function balance(ring) {
   return { maxOverMean: Math.max(...ratios), cv };
 }
 
-/** diff() where it has an answer; sampled keys (SAMPLE of the user set) where it has none. */
-function moved(a, b, keys) {
-  if (!keys) return diff(a, b);
-  const flows = new Map();
-  let count = 0;
-  for (let i = 0; i < SAMPLE; i++) {
-    const from = a.locate(keys[i]);
-    const to = b.locate(keys[i]);
-    if (from !== to) { count++; flows.set(`${from}\0${to}`, (flows.get(`${from}\0${to}`) ?? 0) + 1); }
-  }
-  return { moved: count / SAMPLE, flows: [...flows].map(([k, c]) => ({ from: k.split('\0')[0], to: k.split('\0')[1], share: c / SAMPLE })) };
-}
-
-function movement(config, ring, ids, n, keys) {
-  const sample = config.sampled ? keys : undefined;
+function movement(config, ring, ids, n) {
   const bigger = ring.withNode(config.node(`cache-${n}:11211`));
-  const added = moved(ring, bigger, sample);
+  const added = diff(ring, bigger);
   const ideal = config.weighted ? bigger.nodes.at(-1).weight / bigger.nodes.reduce((s, x) => s + x.weight, 0) : 1 / (n + 1);
   const victim = config.removeLast ? ids[n - 1] : ids[n >> 1];
-  const removed = moved(ring, ring.withoutNode(victim), sample);
+  const removed = diff(ring, ring.withoutNode(victim));
   const stray = removed.flows.filter((f) => f.from !== victim).reduce((s, f) => s + f.share, 0);
-  const kind = config.sampled ? 'sampled' : added.exact ? 'exact' : 'expected';
+  const kind = added.exact ? 'exact' : 'expected';
   const victimIdeal = ring.nodes.find((x) => x.id === victim).weight / ring.nodes.reduce((s, x) => s + x.weight, 0);
   return { add: added.moved / ideal, remove: removed.moved / victimIdeal, stray, kind };
 }
@@ -147,7 +131,7 @@ for (const n of NODES) {
     let ring;
     for (let i = 0; i < 5; i++) { const t0 = performance.now(); ring = config.build(ids); ring.locate('warm:0'); builds.push(performance.now() - t0); }
     const b = balance(ring);
-    const m = movement(config, ring, ids, n, user);
+    const m = movement(config, ring, ids, n);
     rows.push([n, name, `${fmt(lookupsPerSec(ring, user))} / ${fmt(lookupsPerSec(ring, hex))}`, median(builds).toFixed(2),
       (memoryPerRing(config.build, ids) / 1024).toFixed(0), b.maxOverMean.toFixed(3), b.cv.toFixed(3),
       `x${m.add.toFixed(2)}`, `x${m.remove.toFixed(2)}`, (m.stray * 100).toFixed(2) + '%', m.kind]);

@@ -120,8 +120,10 @@ function arcsVsSlots(a: ArcsLayout, b: SlotsLayout, flows: Flows): void {
  * and how much flows from each node to each other node, computed from arcs and slots rather than
  * sampled keys. Both rings must hash keys the same way (same hash, same hash tag), or the question
  * has no exact answer and ERR_UNSUPPORTED is thrown. Algorithms without segments (jump,
- * rendezvous) report the exact expectation over a uniform key hash, with `exact: false`; diffs
- * between such a ring and a segmented one, and between multi-probe rings, throw ERR_UNSUPPORTED.
+ * rendezvous, multi-probe) report the exact expectation over a uniform key hash (multi-probe: over
+ * independent uniform probes), with `exact: false`; a diff between such a ring and a segmented
+ * one throws ERR_UNSUPPORTED, and so does a multi-probe diff too large to integrate in about a
+ * second (at 1,000 nodes: more than ~25 nodes added or removed at once).
  *
  * @example
  * const before = ketamaRing(['a', 'b', 'c']);

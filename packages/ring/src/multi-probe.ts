@@ -52,8 +52,8 @@ function build(nodes: readonly RingNode[], probes: number, hash: ResolvedHash): 
  * from one hash of the key; the key goes to the point nearest after any probe. Balance close to
  * a ring with hundreds of points per node, in a few bytes per node. Adding a node moves keys only
  * to it and removing one moves only its keys (to `locateN`'s second choice). `shareOf` is the
- * exact expected share for independent uniform probes; `diff` of two multi-probe rings has no
- * closed form and throws ERR_UNSUPPORTED.
+ * exact expected share for independent uniform probes, and `diff` of two multi-probe rings the
+ * exact expected flows under the same model (`exact: false`), integrated in closed form.
  *
  * @example
  * const ring = multiProbeRing(['a:11211', 'b:11211', 'c:11211'], { probes: 21 });

@@ -32,8 +32,9 @@ function build(nodes: readonly RingNode[], hash: ResolvedHash): Ring {
  * and the node's seed (the hash of its name or id, computed at build). Ideal movement: adding a
  * node takes exactly its expected share `w / W` from the others in proportion, removing one gives
  * its keys to the others in proportion, and no key moves between other nodes. Lookups cost O(n).
- * Equal draws go to the smaller id. `shareOf` is the expected share w / W, and `diff` an exact
- * expectation (`exact: false`).
+ * Draws are 32-bit values ranked as signed integers (u = (draw + 2^31 + 0.5) / 2^32). Equal draws
+ * go to the smaller id. `shareOf` is the expected share w / W, and `diff` an exact expectation
+ * (`exact: false`).
  *
  * @example
  * const ring = rendezvousRing(['a:11211', 'b:11211', { id: 'c:11211', weight: 2 }]);

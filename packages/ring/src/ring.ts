@@ -96,6 +96,6 @@ export interface RingDiff {
   readonly added: readonly string[];
   /** Ids in the first ring only. */
   readonly removed: readonly string[];
-  /** True when computed exactly from arcs or slots; false marks an exact expectation (jump, rendezvous: no segments). */
+  /** True when computed exactly from arcs or slots; false marks an exact expectation (jump, rendezvous, multi-probe: no segments). */
   readonly exact: boolean;
 }

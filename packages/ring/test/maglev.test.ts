@@ -21,6 +21,16 @@ describe('maglevRing with an injected hash and a 7-slot table (worked out by han
     expect(ring.locate(key)).toBe(owner);
   });
 
+  it('reduces hashes of 2^31 and more as unsigned values (integer division, not a float remainder)', () => {
+    // 4294967295 = 7 * 613566756 + 3: slot 3; 2147483653 = 7 * 306783379: slot 0; 3000000001 % 7 = 5.
+    expect(ring.locate('4294967295')).toBe('1');
+    expect(ring.locate('2147483653')).toBe('2');
+    expect(ring.locate('3000000001')).toBe('1');
+    for (const key of ['4294967295', '2147483653', '3000000001', '2147483648']) {
+      expect(ring.locateN(key, 1)).toEqual([ring.locate(key)]);
+    }
+  });
+
   it('computes exact shares from slots: 2^32 = 7 * 613566756 + 4, so slots 0..3 get one value more', () => {
     const q = 613566756;
     expect(ring.shareOf('1')).toBe((4 * q + 3) / TWO_32); // slots 1, 2, 3, 5

@@ -15,6 +15,11 @@ describe('modulaRing with an injected hash (worked out by hand)', () => {
     expect(ring.locate(key)).toBe(owner);
   });
 
+  it('reduces hashes of 2^31 and more as unsigned values', () => {
+    expect(ring.locate('4294967295')).toBe('a:1'); // 4294967295 = 3 * 1431655765: slot 0
+    expect(ring.locate('2147483650')).toBe('b:1'); // 2147483650 % 3 = 1
+  });
+
   it('computes exact shares: 2^32 = 3 * 1431655765 + 1, so slot 0 gets one value more', () => {
     expect(ring.shareOf('a:1')).toBe(1431655766 / TWO_32);
     expect(ring.shareOf('b:1')).toBe((2 * 1431655765) / TWO_32);

@@ -16,6 +16,21 @@ describe('rendezvousRing, worked out by hand', () => {
     expect(ring.locateN('key', 3)).toEqual(['b', 'a', 'c']);
   });
 
+  it('ranks draws as signed int32 values: draw = imul(x ^ (x >>> 15), C2) with x = imul(keyHash ^ seed, C1)', () => {
+    // digitHash: node "1" has seed 1, ..., key "7" has hash 7. The draws below are computed here
+    // from the documented formula, so a change to the draw or its order fails this test.
+    const draw = (hash: number, seed: number) => {
+      const x = Math.imul(hash ^ seed, 0x85ebca6b);
+      return Math.imul(x ^ (x >>> 15), 0xc2b2ae35);
+    };
+    const ids = ['1', '2', '3', '4', '5'];
+    for (const key of ['7', '8', '9', '12', '4000000000']) {
+      const hash = Number(key) | 0;
+      const draws = ids.map((id) => draw(hash, Number(id)));
+      expect(rendezvousRing(ids, { hash: digitHash }).locate(key)).toBe(ids[draws.indexOf(Math.max(...draws))]);
+    }
+  });
+
   it('reports expected shares w / W and an expected diff (exact: false)', () => {
     const ring = rendezvousRing(['a', { id: 'b', weight: 3 }]);
     expect(ring.shareOf('b')).toBeCloseTo(0.75, 15);
@@ -47,6 +62,19 @@ describe('rendezvousRing properties', () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('locate agrees with the first of locateN (a plain sort of scores) for every node count, weighted or not', () => {
+    // locate scans sixteen nodes per pass, then one by one; locateN scores every node and sorts.
+    for (let n = 1; n <= 40; n++) {
+      const list = Array.from({ length: n }, (_, i) => `node-${i}`);
+      const plain = rendezvousRing(list);
+      const weighted = rendezvousRing(list.map((id, i) => ({ id, weight: 1 + (i % 3) * 0.5 })));
+      for (const key of keys.slice(0, 200)) {
+        expect(plain.locate(key)).toBe(plain.locateN(key, 1)[0]);
+        expect(weighted.locate(key)).toBe(weighted.locateN(key, 1)[0]);
+      }
+    }
   });
 
   it('on remove moves only the removed node\'s keys, each to its second choice', () => {

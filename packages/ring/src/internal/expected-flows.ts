@@ -1,5 +1,6 @@
 import { UnsupportedError } from '../errors.js';
-import type { ExpectedLayout } from './layout.js';
+import type { ExpectedLayout, NodesLayout } from './layout.js';
+import { multiProbeFlows } from './multi-probe-flows.js';
 
 /** Receives an expected count of hash values that go from owner `a` (first ring) to owner `b`. */
 export interface FlowSink {
@@ -11,7 +12,7 @@ export interface FlowSink {
  * j + 1 to bucket j with probability 1 / (j + 1), whatever bucket it is in. So a key stays in
  * bucket i < lo with probability 1 / hi, and is in (i < lo, j >= lo) with 1 / (lo * hi).
  */
-function jumpFlows(a: ExpectedLayout, b: ExpectedLayout, sink: FlowSink): void {
+function jumpFlows(a: NodesLayout, b: NodesLayout, sink: FlowSink): void {
   const na = a.ids.length, nb = b.ids.length;
   const lo = Math.min(na, nb), hi = Math.max(na, nb);
   for (let i = 0; i < lo; i++) {
@@ -36,7 +37,7 @@ interface Racer {
  * to ring decides: a node of both keeps its keys; a node only in the first ring loses them to the
  * second ring's winner of the rest (w_y / W_b, by memorylessness); symmetrically for the second.
  */
-function rendezvousFlows(a: ExpectedLayout, b: ExpectedLayout, sink: FlowSink): void {
+function rendezvousFlows(a: NodesLayout, b: NodesLayout, sink: FlowSink): void {
   const racers = new Map<string, Racer>();
   a.nodes.forEach((node, i) => racers.set(node.name ?? node.id, { weight: node.weight, inA: i, inB: -1 }));
   b.nodes.forEach((node, j) => {
@@ -47,7 +48,7 @@ function rendezvousFlows(a: ExpectedLayout, b: ExpectedLayout, sink: FlowSink): 
       throw new UnsupportedError(`diff of rendezvous rings where "${node.id}" changes weight has no closed form; only node additions and removals do`);
     } else racer.inB = j;
   });
-  const sum = (nodes: ExpectedLayout['nodes']): number => nodes.reduce((s, node) => s + node.weight, 0);
+  const sum = (nodes: NodesLayout['nodes']): number => nodes.reduce((s, node) => s + node.weight, 0);
   const wa = sum(a.nodes), wb = sum(b.nodes);
   let wu = 0;
   for (const racer of racers.values()) wu += racer.weight;
@@ -61,11 +62,11 @@ function rendezvousFlows(a: ExpectedLayout, b: ExpectedLayout, sink: FlowSink): 
 
 /**
  * Expected flows between two rings without segments, exact as expectations over a uniform key
- * hash. Both rings must be of one family; multi-probe has no closed form for joint placement.
+ * hash (multi-probe: over independent uniform probes). Both rings must be of one family.
  */
 export function expectedFlows(a: ExpectedLayout, b: ExpectedLayout, sink: FlowSink): void {
-  if (a.family !== b.family) throw new UnsupportedError(`diff of a ${a.family} ring and a ${b.family} ring has no exact answer`);
-  if (a.family === 'jump') jumpFlows(a, b, sink);
-  else if (a.family === 'rendezvous') rendezvousFlows(a, b, sink);
-  else throw new UnsupportedError('diff of multi-probe rings has no closed form (the k probes couple both rings); sample keys instead');
+  if (a.family === 'multi-probe' && b.family === 'multi-probe') multiProbeFlows(a, b, sink);
+  else if (a.family !== b.family) throw new UnsupportedError(`diff of a ${a.family} ring and a ${b.family} ring has no exact answer`);
+  else if (a.family === 'jump' && b.family === 'jump') jumpFlows(a, b, sink);
+  else if (a.family === 'rendezvous' && b.family === 'rendezvous') rendezvousFlows(a, b, sink);
 }

@@ -1,5 +1,6 @@
 import type { RingNode } from '../ring.js';
 import type { Continuum } from './continuum.js';
+import type { ProbeCircle } from './probe-circle.js';
 
 interface LayoutBase {
   /** Owner index -> node id. */
@@ -22,16 +23,29 @@ export interface SlotsLayout extends LayoutBase {
   readonly slots: Uint16Array | Uint32Array;
 }
 
+interface ExpectedLayoutBase extends LayoutBase {
+  readonly kind: 'expected';
+  /** Owner index -> node, as placed (jump: bucket order; others: id order). */
+  readonly nodes: readonly RingNode[];
+}
+
 /**
  * An algorithm without segments (jump, rendezvous, multi-probe): no finite table says who owns
  * which hash, so `shareOf` and `diff` report exact expectations over a uniform key hash instead.
+ * Only rings of one family have a joint placement to compute.
  */
-export interface ExpectedLayout extends LayoutBase {
-  readonly kind: 'expected';
-  /** Only rings of one family have a closed-form joint placement. */
-  readonly family: 'jump' | 'rendezvous' | 'multi-probe';
-  /** Owner index -> node, as placed (jump: bucket order; others: id order). */
-  readonly nodes: readonly RingNode[];
+export type ExpectedLayout = NodesLayout | MultiProbeLayout;
+
+/** Jump and rendezvous: the nodes (ids, names, weights) decide everything. */
+export interface NodesLayout extends ExpectedLayoutBase {
+  readonly family: 'jump' | 'rendezvous';
+}
+
+/** Multi-probe: the points and the probe count decide the joint placement of two rings. */
+export interface MultiProbeLayout extends ExpectedLayoutBase {
+  readonly family: 'multi-probe';
+  readonly circle: ProbeCircle;
+  readonly probes: number;
 }
 
 /** How a ring maps key hashes to nodes, in a form `diff` and `shareOf` can compute with. */

@@ -1,7 +1,7 @@
 import type { Key } from '../ring.js';
 import type { RingSpec } from './base-ring.js';
 import { BaseRing } from './base-ring.js';
-import { slotCounts } from './slot-ring.js';
+import { slotCounts, slotOf } from './slot-ring.js';
 
 /**
  * Maglev's placement: `table[hash % size]`, as a slot ring (so `shareOf` and `diff` are exact
@@ -9,23 +9,25 @@ import { slotCounts } from './slot-ring.js';
  */
 export class MaglevRing extends BaseRing {
   private readonly table: Uint16Array | Uint32Array;
+  /** The table's length as a plain integer field: see `slotOf`. */
+  private readonly size: number;
   private readonly range: number;
 
   constructor(spec: RingSpec, table: Uint16Array | Uint32Array) {
     const ids = spec.nodes.map((node) => node.id);
     super(spec, { kind: 'slots', ids, range: spec.range, hashIdentity: spec.hashIdentity, slots: table });
     this.table = table;
+    this.size = table.length;
     this.range = spec.range;
   }
 
   locate(key: Key): string {
-    return this.ids[this.table[(this.keyHash(key) >>> 0) % this.table.length] ?? 0] ?? '';
+    return this.ids[this.table[slotOf(this.keyHash(key), this.size)] ?? 0] ?? '';
   }
 
   locateN(key: Key, n: number): string[] {
     // The following slots' owners: a preference order, not maglev's rebuild after a removal.
-    const size = this.table.length;
-    return this.distinctOwners(this.table, size, (this.keyHash(key) >>> 0) % size, n);
+    return this.distinctOwners(this.table, this.size, slotOf(this.keyHash(key), this.size), n);
   }
 
   protected ownerCounts(): Float64Array {

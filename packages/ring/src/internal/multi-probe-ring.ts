@@ -19,7 +19,7 @@ export class MultiProbeRing extends BaseRing {
 
   constructor(spec: RingSpec, circle: ProbeCircle, probes: number) {
     const ids = spec.nodes.map((node) => node.id);
-    super(spec, { kind: 'expected', family: 'multi-probe', ids, nodes: spec.nodes, range: spec.range, hashIdentity: spec.hashIdentity });
+    super(spec, { kind: 'expected', family: 'multi-probe', ids, nodes: spec.nodes, range: spec.range, hashIdentity: spec.hashIdentity, circle, probes });
     this.circle = circle;
     this.probes = probes;
     this.range = spec.range;
