@@ -13,7 +13,7 @@ export interface Reply {
   /** The `c` CAS token. */
   readonly cas: string | undefined;
   /** The `t` remaining time to live in seconds (-1: none), when asked for. */
-  readonly ttl?: number;
+  readonly ttl: number | undefined;
   /** The data block of a `VA` reply. */
   readonly value: Buffer | undefined;
   /** The rest of a text line after its code: `name value` of a STAT, an error's message. */
@@ -90,7 +90,7 @@ export class ReplyParser {
         this.#value = undefined;
         const { bytes } = pending;
         if (bytes[bytes.length - 2] !== CR || bytes[bytes.length - 1] !== LF) throw new ProtocolViolation('a value does not end with CRLF');
-        this.#onReply({ code: 'VA', opaque: pending.opaque, flags: pending.flags, cas: pending.cas, ...(pending.ttl === undefined ? {} : { ttl: pending.ttl }), value: bytes.subarray(0, bytes.length - 2), text: '' });
+        this.#onReply({ code: 'VA', opaque: pending.opaque, flags: pending.flags, cas: pending.cas, ttl: pending.ttl, value: bytes.subarray(0, bytes.length - 2), text: '' });
         continue;
       }
       let end = position;
@@ -111,7 +111,7 @@ export class ReplyParser {
       }
       this.#metaLine(data, lineStart + 2, lineEnd, code === 'VA');
       if (code !== 'VA') {
-        this.#onReply({ code, opaque: this.#opaque, flags: this.#flags, cas: this.#cas, value: undefined, text: '' });
+        this.#onReply({ code, opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ttl: this.#ttl, value: undefined, text: '' });
         continue;
       }
       const size = this.#size;
@@ -122,7 +122,7 @@ export class ReplyParser {
         const value = Buffer.allocUnsafe(size);
         data.copy(value, 0, position, position + size);
         position += size + 2;
-        this.#onReply({ code, opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ...(this.#ttl === undefined ? {} : { ttl: this.#ttl }), value, text: '' });
+        this.#onReply({ code, opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ttl: this.#ttl, value, text: '' });
       } else {
         // allocUnsafe: every byte is overwritten by the copies before anyone sees it.
         this.#value = { opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ttl: this.#ttl, bytes: Buffer.allocUnsafe(size + 2), filled: 0 };
@@ -178,7 +178,7 @@ export class ReplyParser {
     const space = line.indexOf(' ');
     const code = space === -1 ? line : line.slice(0, space);
     if (!TEXT_CODES.has(code)) throw new ProtocolViolation(`unknown reply ${JSON.stringify(line.slice(0, 40))}`);
-    this.#onReply({ code: code as ReplyCode, opaque: NO_OPAQUE, flags: 0, cas: undefined, value: undefined, text: space === -1 ? '' : line.slice(space + 1) });
+    this.#onReply({ code: code as ReplyCode, opaque: NO_OPAQUE, flags: 0, cas: undefined, ttl: undefined, value: undefined, text: space === -1 ? '' : line.slice(space + 1) });
   }
 }
 
