@@ -11,6 +11,18 @@ describe('ValueCodec', () => {
   const codec = new ValueCodec();
 
   it.each([
+    ['our raw bytes', VALUE_FLAGS.RAW_TAGGED],
+    ["another client's bytes", 0],
+  ])('hands out %s as a copy, never as a view of the bytes it was given', (_name, flags) => {
+    const chunk = Buffer.from('....value....');
+    const item: StoredItem = { value: chunk.subarray(4, 9), flags };
+    const decoded = codec.decode('k', item) as Buffer;
+    expect(decoded).toEqual(Buffer.from('value'));
+    chunk.fill(0x2e);
+    expect(decoded).toEqual(Buffer.from('value'));
+  });
+
+  it.each([
     ['a Buffer', Buffer.from([0, 1, 2, 255]), VALUE_FLAGS.RAW],
     ['a string', 'héllo', VALUE_FLAGS.UTF8],
     ['an object', { id: 1, tags: ['a'] }, VALUE_FLAGS.SERIALIZED],

@@ -6,6 +6,10 @@
 
 /** A value as a node stores it: bytes plus the 32-bit flags that describe their format. */
 export interface StoredItem {
+  /**
+   * May be a view into the connection's read buffer (the meta node and ioredis return views):
+   * copy it (`Buffer.from`) to keep it beyond the call. `ShardedClient` hands out copies.
+   */
   readonly value: Buffer;
   /** 0 for raw bytes written by any client; other values are the client's value formats. */
   readonly flags: number;

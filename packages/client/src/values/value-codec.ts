@@ -96,16 +96,19 @@ export class ValueCodec {
 
   /**
    * The value in a stored item. Synchronous unless the item is compressed (then a Promise), so
-   * the common read path adds no microtask.
+   * the common read path adds no microtask. Raw bytes are handed over as a copy: nodes may
+   * return views into a connection's read buffer, which a value kept by the application (in an
+   * L1, say) would otherwise pin whole.
    */
   decode(key: string, item: StoredItem): unknown {
     const flags = item.flags >>> 0;
     // Flags without our tag (0 included) belong to another client: hand over its bytes untouched.
-    if ((flags & TAG_MASK) >>> 0 !== TAG || (flags & ~(TAG_MASK | FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return item.value;
+    if ((flags & TAG_MASK) >>> 0 !== TAG || (flags & ~(TAG_MASK | FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return Buffer.from(item.value);
     const format = TAG | (flags & FORMAT_MASK);
-    if (format !== VALUE_FLAGS.RAW_TAGGED && format !== VALUE_FLAGS.UTF8 && format !== VALUE_FLAGS.SERIALIZED) return item.value;
-    if ((flags & VALUE_FLAGS.COMPRESSED) === 0) return this.#fromBytes(key, format, item.value);
+    if (format !== VALUE_FLAGS.RAW_TAGGED && format !== VALUE_FLAGS.UTF8 && format !== VALUE_FLAGS.SERIALIZED) return Buffer.from(item.value);
+    if ((flags & VALUE_FLAGS.COMPRESSED) === 0) return format === VALUE_FLAGS.RAW_TAGGED ? Buffer.from(item.value) : this.#fromBytes(key, format, item.value);
     return inflate(item.value).then(
+      // Inflated bytes are a fresh buffer of their own: no copy needed.
       (bytes) => this.#fromBytes(key, format, bytes),
       (error: unknown) => {
         throw new DecodeError(key, 'compressed bytes do not inflate', { cause: error });

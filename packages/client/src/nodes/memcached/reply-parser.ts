@@ -46,7 +46,8 @@ interface PendingValue {
 /**
  * Turns the bytes of one connection into replies, whatever the chunking: lines split across
  * reads, values split over many. Meta lines are read byte by byte (no strings on the hot
- * path); each value is copied out, so a reply never pins a socket chunk. Anything malformed
+ * path); a value wholly inside one chunk is a view of it (no copy: the codec copies raw bytes it
+ * hands to the application), a value split over chunks is assembled in its own buffer. Anything malformed
  * throws a ProtocolViolation (the connection must be dropped).
  *
  * @example
@@ -116,11 +117,10 @@ export class ReplyParser {
       }
       const size = this.#size;
       if (length - position >= size + 2) {
-        // The whole value is in this chunk: one copy, no intermediate buffer.
+        // The whole value is in this chunk: a view of it, no copy (decoding turns most values
+        // into strings at once; raw bytes handed to the application are copied there).
         if (data[position + size] !== CR || data[position + size + 1] !== LF) throw new ProtocolViolation('a value does not end with CRLF');
-        // allocUnsafe slices small values from Node's shared pool: far cheaper than a new ArrayBuffer each.
-        const value = Buffer.allocUnsafe(size);
-        data.copy(value, 0, position, position + size);
+        const value = data.subarray(position, position + size);
         position += size + 2;
         this.#onReply({ code, opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ttl: this.#ttl, value, text: '' });
       } else {
