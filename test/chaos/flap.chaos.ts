@@ -52,6 +52,9 @@ describe.each(BACKENDS)('a flapping %s node', (backend) => {
         flaps: report.faults[0]?.counters.flaps ?? 0,
         ejections: victimEvents.filter((event) => event.type === 'ejected').length,
         restores: victimEvents.filter((event) => event.type === 'restored').length,
+        // Nodes other than the victim taken out too (loop stalls on a loaded machine): a
+        // suspect when stale reads show up under load.
+        otherEjections: events.filter((event) => event.node !== victimId && event.type === 'ejected').length,
         restoredAfterFlapMs: ms((lastRestore?.atMs ?? Number.NaN) - flap.times.revertedMs),
         staleAfterRestore: target.calls.filter((call) => call.stale && call.startMs >= (lastRestore?.atMs ?? Infinity)).length,
         victimReadsAfter: target.calls.filter((call) => call.kind === 'get' && call.node === victimId && call.startMs >= (lastRestore?.atMs ?? Infinity)).length,
