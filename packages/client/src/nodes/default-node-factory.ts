@@ -25,6 +25,8 @@ export function defaultNodeFactory(...[address, { backend, options }]: Parameter
       ...credentials,
       ...(connection.tls === undefined ? {} : { tls: connection.tls }),
       ...(connection.autoPipelining === undefined ? {} : { autoPipelining: connection.autoPipelining }),
+      // As for memcached below: health does the long waits, the node only a short pause.
+      maxReconnectDelayMs: 250,
     });
   }
   const sasl = connection.username !== undefined || connection.password !== undefined;

@@ -20,6 +20,8 @@ export interface RedisNodeOptions {
   readonly db?: number;
   /** Give up a connection attempt after this long. Default 1000 ms. */
   readonly connectTimeoutMs?: number;
+  /** Reconnect back-off: 50 ms doubling up to this. Default 2000 ms. */
+  readonly maxReconnectDelayMs?: number;
   /**
    * Batch the get/set commands issued in the same tick into one write (the socket is corked until
    * the tick ends; ioredis' own auto-pipelining is not used). Default true. Reads are merged into
@@ -74,7 +76,7 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
     maxRetriesPerRequest: 0,
     // Batching is ours (below): ioredis' auto-pipelining builds a Pipeline per tick and node.
     enableAutoPipelining: false,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), options.maxReconnectDelayMs ?? 2000),
     reconnectOnError: () => false,
     // A command that failed with the connection must never be sent again later (it could land
     // after newer writes). maxRetriesPerRequest 0 flushes them already; this says it twice.
