@@ -4,6 +4,7 @@ import { freePort } from './internal/free-port.js';
 import { trackLive, untrackLive } from './internal/live-processes.js';
 import { recordPid } from './internal/pid-log.js';
 import { probeOnce } from './internal/probe.js';
+import { whenStopped } from './internal/process-state.js';
 import { prepareFiles, removeFiles, type PreparedFiles } from './internal/server-files.js';
 import { unwatch, watch } from './internal/watchdog.js';
 import { RECIPES, validateServerOptions, type ServerKind, type ServerOptions } from './server-kind.js';
@@ -160,12 +161,15 @@ export class ServerProcess {
 
   /**
    * SIGSTOP: a hung node. It keeps its data, and TCP still connects (the kernel's backlog
-   * accepts) but nothing is answered until `resume()`.
+   * accepts) but nothing is answered until `resume()`. Resolves once the kernel reports the
+   * process stopped (a SIGSTOP lands asynchronously; a request sent just after it could still be
+   * answered otherwise).
    */
-  pause(): void {
+  async pause(): Promise<void> {
     if (!this.#running || this.#paused) return;
     this.#signal('SIGSTOP');
     this.#paused = true;
+    await whenStopped(this.pid);
   }
 
   /** SIGCONT: answers again, including requests queued while it was paused. */

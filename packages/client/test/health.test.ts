@@ -35,7 +35,8 @@ describe.each(['memcached', 'redis'] as const)('a paused %s node', (backend) => 
       const victimKeys = keys.filter((key) => client.locate(key) === victim.address);
       expect(victimKeys.length).toBeGreaterThan(0);
 
-      process.kill(victim.pid, 'SIGSTOP');
+      // Resolves once the kernel reports it stopped: a request sent earlier could still be answered.
+      await victim.pause();
       const pausedAt = performance.now();
       const results = await Promise.allSettled(victimKeys.slice(0, 2).map((key) => client.get(key)));
       const codes = results.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code);
@@ -56,7 +57,7 @@ describe.each(['memcached', 'redis'] as const)('a paused %s node', (backend) => 
       await client.set(victimKeys[0] ?? '', 'moved');
       expect(await client.get(victimKeys[0] ?? '')).toBe('moved');
 
-      process.kill(victim.pid, 'SIGCONT');
+      await victim.resume();
       await expect.poll(() => client.ejected, { timeout: 3000, interval: 20 }).toEqual([]);
       expect(events).toEqual([`ejected ${victim.address}`, `restored ${victim.address}`]);
       expect(victimKeys.map((key) => client.locate(key))).toEqual(victimKeys.map(() => victim.address));
@@ -65,7 +66,7 @@ describe.each(['memcached', 'redis'] as const)('a paused %s node', (backend) => 
       expect((victimStats?.errors['ERR_TIMEOUT'] ?? 0) + (victimStats?.errors['ERR_CONNECTION'] ?? 0)).toBeGreaterThanOrEqual(2);
       expect(victimStats?.timeouts).toBe(victimStats?.errors['ERR_TIMEOUT']);
     } finally {
-      process.kill(victim.pid, 'SIGCONT');
+      await victim.resume();
       await client.destroy();
     }
   });

@@ -4,6 +4,7 @@ import type { ServerKind } from '../server-kind.js';
 import type { ServerProcessOptions } from '../server-process.js';
 import type { NodeBackend } from './node-backend.js';
 import { recordPid } from './pid-log.js';
+import { whenStopped } from './process-state.js';
 import { probeOnce } from './probe.js';
 
 /**
@@ -83,6 +84,7 @@ export async function startContainerBackend(kind: ServerKind, options: ServerPro
     pause: async () => {
       signal('SIGSTOP');
       paused = true;
+      await whenStopped(pid);
     },
     resume: async () => {
       signal('SIGCONT');

@@ -33,7 +33,7 @@ export function processBackend(server: ServerProcess, startAgain: () => Promise<
       return server.paused;
     },
     tlsCertificate: server.tlsCertificate,
-    pause: async () => server.pause(),
+    pause: () => server.pause(),
     resume: async () => server.resume(),
     kill: () => server.kill(),
     stop: () => server.stop(),
