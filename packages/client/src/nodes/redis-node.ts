@@ -117,10 +117,26 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
     return firstConnect;
   }
 
+  // Every command sent while connected goes through `direct` or `call`, which cork the socket
+  // until the end of the tick: the commands of one tick leave in one write.
+  const batching = options.autoPipelining ?? true;
+  let corked: Redis['stream'] | undefined;
+  const uncork = (): void => {
+    corked?.uncork();
+    corked = undefined;
+  };
+  function batchThisTick(): void {
+    if (!batching || corked !== undefined) return;
+    corked = client.stream;
+    corked.cork();
+    process.nextTick(uncork);
+  }
+
   function call<T>(run: () => Promise<T>, callOptions: CallOptions | undefined): Promise<T> {
     if (closed) return Promise.reject(new ClosedError(`Node ${id}`));
     let pending: Promise<T>;
     if (client.status === 'ready') {
+      batchThisTick();
       try {
         pending = run();
       } catch (error) {
@@ -135,24 +151,11 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
   }
 
   const fail = (error: unknown): Promise<never> => Promise.reject(translate(id, error));
-  /**
-   * Connected, open, no signal to honour: the request can go straight to ioredis. The socket is
-   * corked until the end of the tick, so the commands of one tick leave in one write.
-   */
+  /** Connected, open, no signal to honour: the request can go straight to ioredis. */
   const direct = (callOptions: CallOptions | undefined): boolean => {
     if (closed || client.status !== 'ready' || callOptions?.signal !== undefined) return false;
-    if (batching && !corked) {
-      corked = client.stream;
-      corked.cork();
-      process.nextTick(uncork);
-    }
+    batchThisTick();
     return true;
-  };
-  const batching = options.autoPipelining ?? true;
-  let corked: Redis['stream'] | undefined;
-  const uncork = (): void => {
-    corked?.uncork();
-    corked = undefined;
   };
 
   /** SET NX / XX with an optional TTL; resolves true when the server stored it. */
