@@ -240,7 +240,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     const health = new Map(this.#topology.health.stats.nodes.map((node) => [node.node, node]));
     for (const slot of this.#topology.slots) {
       const snapshot = slot.stats.snapshot(health.get(slot.id) ?? { p50Ms: undefined, p99Ms: undefined });
-      nodes[slot.id] = { ...snapshot, ejected: this.#topology.router.ejected.has(slot.id), maxValueBytes: Math.min(this.#options.maxValueBytes, slot.serverMaxValueBytes) };
+      nodes[slot.id] = { ...snapshot, ejected: this.#topology.router.ejected.has(slot.id), maxValueBytes: slot.maxValueBytes };
       total.calls += snapshot.calls;
       total.hits += snapshot.hits;
       total.misses += snapshot.misses;

@@ -138,12 +138,12 @@ export class CallEngine {
    */
   checkSize(wire: string, item: EncodedValue, slot: NodeSlot): number {
     const { value } = item;
-    const option = this.options.maxValueBytes;
-    const limit = Math.min(option, slot.serverMaxValueBytes);
+    const limit = slot.maxValueBytes;
     const size = typeof value !== 'string' ? value.length : value.length * 3 <= limit ? value.length : Buffer.byteLength(value);
-    if (size > limit) throw new ValueTooLargeError(wire, size, limit, limit === option ? 'maxValueBytes' : `the server setting of node ${slot.id}`);
+    if (size > limit) throw new ValueTooLargeError(wire, size, limit, limit < this.options.maxValueBytes ? `the server setting of node ${slot.id}` : 'maxValueBytes');
     return size;
   }
+
 
   /** A single-key call off the hot path (delete, counters, touch, gets): route, write slot, failover bookkeeping. */
   async modify<T>(command: string, key: string, options: CallOptions, ttl: Ttl, call: (node: CacheNode, wire: string, ttl: Ttl) => Promise<T>): Promise<T> {

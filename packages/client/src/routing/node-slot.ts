@@ -8,6 +8,8 @@ import type { HealthGate } from './health-gate.js';
 
 export interface NodeSlotOptions {
   readonly maxInFlight: number;
+  /** The client's `maxValueBytes`. */
+  readonly maxValueBytes: number;
   readonly clock: Clock;
   readonly deadlines: DeadlineQueue;
   readonly gate: HealthGate;
@@ -25,8 +27,11 @@ export class NodeSlot {
   readonly options: NodeSlotOptions;
   /** Calls whose callers are still waiting (close() drains these). */
   waiting = 0;
-  /** The server's own value limit (`CacheNode.maxValueBytes`), once the node has told it. */
-  serverMaxValueBytes = Infinity;
+  /**
+   * The largest value writes to this node may carry: the client's `maxValueBytes`, or the
+   * server's own limit (`CacheNode.maxValueBytes`) once the node has told it, when lower.
+   */
+  maxValueBytes: number;
   /** Asked the node for it (after its first good answer). */
   limitAsked = false;
   #drained: (() => void) | undefined;
@@ -35,6 +40,7 @@ export class NodeSlot {
     this.address = address;
     this.node = node;
     this.options = options;
+    this.maxValueBytes = options.maxValueBytes;
   }
 
   get id(): string {
@@ -106,7 +112,7 @@ export class NodeSlot {
     if (node.maxValueBytes === undefined) return;
     node.maxValueBytes({ signal: AbortSignal.timeout(timeoutMs) }).then(
       (bytes) => {
-        if (bytes !== undefined) this.serverMaxValueBytes = bytes;
+        if (bytes !== undefined) this.maxValueBytes = Math.min(this.options.maxValueBytes, bytes);
       },
       () => {
         this.limitAsked = false;

@@ -314,7 +314,7 @@ export class Topology {
   #createSlot(address: NodeAddress): NodeSlot {
     const node = this.#factory(address, { backend: this.#options.backend, options: this.#options });
     const gate = healthGate(this.health.has(address.id) ? this.health.get(address.id) : this.health.add(address.id));
-    return new NodeSlot(address, node, { maxInFlight: this.#options.maxInFlight, clock: this.#options.clock, deadlines: this.deadlines, gate });
+    return new NodeSlot(address, node, { maxInFlight: this.#options.maxInFlight, maxValueBytes: this.#options.maxValueBytes, clock: this.#options.clock, deadlines: this.deadlines, gate });
   }
 
   #addSlot(address: NodeAddress): void {
