@@ -2,7 +2,7 @@
 // (protocol edge cases only) and the reply parser on its own, at every chunk boundary.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemcachedNode, type MemcachedNode } from '../src/nodes/memcached-node.js';
-import { keyToken } from '../src/nodes/memcached/meta-protocol.js';
+import { keyToken } from '../src/nodes/memcached/key-token.js';
 import { ReplyParser, type Reply } from '../src/nodes/memcached/reply-parser.js';
 import { honestReplies, startFakeMemcached, type FakeMemcached } from './support/fake-memcached.js';
 
@@ -11,7 +11,8 @@ describe('ReplyParser', () => {
 
   const parseAll = (chunks: Buffer[]): Reply[] => {
     const replies: Reply[] = [];
-    const parser = new ReplyParser((reply) => replies.push(reply), 1024);
+    // The parser reuses one reply object: keep copies.
+    const parser = new ReplyParser((reply) => replies.push({ ...reply }), 1024);
     for (const chunk of chunks) parser.push(chunk);
     return replies;
   };

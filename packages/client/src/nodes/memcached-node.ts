@@ -7,7 +7,21 @@ import type { CacheNode, CallOptions, NodeCapabilities, Payload, StoredItem, Ttl
 import { MemcachedConnection, type ConnectionSettings } from './memcached/connection.js';
 import { scanKeys, type ScannedKey } from './memcached/key-scanner.js';
 import { casReply, conditionalReply, counterReply, dumpReply, itemReply, storedReply, versionedReply } from './memcached/meta-replies.js';
-import { FLUSH_ALL, keyToken, META_NOOP, metaArithmetic, metaDelete, metaGet, metaGetWithTtl, metaProbe, metaSetHeader, metaTouch, STATS, STATS_SETTINGS, type StoreMode } from './memcached/meta-protocol.js';
+import type { CommandBuffer } from './memcached/command-buffer.js';
+import {
+  FLUSH_ALL,
+  META_NOOP,
+  STATS,
+  STATS_SETTINGS,
+  writeMetaArithmetic,
+  writeMetaDelete,
+  writeMetaGet,
+  writeMetaGetWithTtl,
+  writeMetaProbe,
+  writeMetaSetHeader,
+  writeMetaTouch,
+  type StoreMode,
+} from './memcached/meta-protocol.js';
 import { MetaRequest, MultiGetRequest, TextRequest } from './memcached/pending-request.js';
 import type { Reply } from './memcached/reply-parser.js';
 import { memcachedExpiry } from './memjs-node.js';
@@ -74,17 +88,11 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
 
   const stored = (reply: Reply): void => storedReply(id, reply);
 
-  /** One meta command on `key`: the token is checked first (a bad key fails alone, unsent). */
-  function meta<T>(key: string, interpret: (reply: Reply) => T, command: (token: string, opaque: string) => string, value: Payload | undefined, callOptions: CallOptions | undefined): Promise<T> {
-    let token: string;
-    try {
-      token = keyToken(key);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  /** One meta command on `key` with its own opaque token (a bad key fails alone, unsent). */
+  function meta<T>(key: string, interpret: (reply: Reply) => T, write: MetaWriter, value: Payload | undefined, callOptions: CallOptions | undefined): Promise<T> {
     const pending = new Promise<T>((resolve, reject) => {
       const opaque = connection.opaques(1);
-      connection.send(new MetaRequest(opaque, interpret, resolve, reject, value !== undefined), command(token, String(opaque)), value);
+      connection.send(new MetaRequest(opaque, interpret, resolve, reject, value !== undefined), (out) => write(out, key, opaque), value);
     });
     return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
   }
@@ -92,7 +100,7 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
   function store<T>(key: string, value: Payload, flags: number, ttl: Ttl, mode: StoreMode, interpret: (reply: Reply) => T, callOptions: CallOptions | undefined, cas?: string): Promise<T> {
     const bytes = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
     const expiry = memcachedExpiry(ttl, now);
-    return meta(key, interpret, (token, opaque) => metaSetHeader(token, bytes, flags, expiry, mode, opaque, cas), value, callOptions);
+    return meta(key, interpret, (out, token, opaque) => writeMetaSetHeader(out, token, bytes, flags, expiry, mode, opaque, cas), value, callOptions);
   }
 
   function text(command: string, expect: 'OK' | 'MN' | 'END', callOptions: CallOptions | undefined): Promise<Record<string, string>> {
@@ -102,20 +110,19 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
 
   function counter(key: string, delta: number, mode: 'I' | 'D', callOptions: CallOptions | undefined): Promise<number | undefined> {
     if (!Number.isSafeInteger(delta) || delta < 0) return Promise.reject(new ShardcacheError('ERR_INVALID_ARGUMENT', `delta must be a non-negative safe integer, got ${delta}`));
-    return meta(key, counterReply, (token, opaque) => metaArithmetic(token, opaque, delta, mode), undefined, callOptions);
+    return meta(key, counterReply, (out, token, opaque) => writeMetaArithmetic(out, token, opaque, delta, mode), undefined, callOptions);
   }
 
   function getMany(keys: readonly string[], callOptions: CallOptions | undefined): Promise<(StoredItem | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    const base = connection.opaques(keys.length);
-    let command = '';
-    try {
-      for (let index = 0; index < keys.length; index++) command += metaGet(keyToken(keys[index] ?? ''), String(base + index), false, true);
-    } catch (error) {
-      return Promise.reject(error);
-    }
     const pending = new Promise<(StoredItem | undefined)[]>((resolve, reject) => {
-      connection.send(new MultiGetRequest(base, keys.length, resolve, reject), command + META_NOOP);
+      const base = connection.opaques(keys.length);
+      // Quiet gets answer only hits; the no-op ends the batch.
+      const write = (out: CommandBuffer): void => {
+        for (let index = 0; index < keys.length; index++) writeMetaGet(out, keys[index] ?? '', base + index, false, true);
+        out.ascii(META_NOOP);
+      };
+      connection.send(new MultiGetRequest(base, keys.length, resolve, reject), write);
     });
     return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
   }
@@ -127,25 +134,25 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
     connect: async (o) => {
       await text(META_NOOP, 'MN', o);
     },
-    get: (key, o) => meta(key, itemReply, (token, opaque) => metaGet(token, opaque, false, false), undefined, o),
-    gets: (key, o) => meta(key, versionedReply, (token, opaque) => metaGet(token, opaque, true, false), undefined, o),
+    get: (key, o) => meta(key, itemReply, writeGet, undefined, o),
+    gets: (key, o) => meta(key, versionedReply, writeGets, undefined, o),
     getMany: (keys, o) => getMany(keys, o),
     set: (key, value, flags, ttl, o) => store(key, value, flags, ttl, 'S', stored, o),
     add: (key, value, flags, ttl, o) => store(key, value, flags, ttl, 'E', conditionalReply, o),
     replace: (key, value, flags, ttl, o) => store(key, value, flags, ttl, 'R', conditionalReply, o),
     // A token memcached never issued (not decimal) matches no item: only presence is asked.
     cas: (key, value, flags, ttl, cas, o) =>
-      /^\d{1,20}$/.test(cas) ? store(key, value, flags, ttl, 'S', casReply, o, cas) : meta(key, (reply) => (conditionalReply(reply) ? 'exists' : 'not_found'), metaProbe, undefined, o),
+      /^\d{1,20}$/.test(cas) ? store(key, value, flags, ttl, 'S', casReply, o, cas) : meta(key, (reply) => (conditionalReply(reply) ? 'exists' : 'not_found'), writeMetaProbe, undefined, o),
     setMany: async (entries, o) => {
       await Promise.all(entries.map((entry) => store(entry.key, entry.value, entry.flags, entry.ttl, 'S', stored, o)));
     },
-    delete: (key, o) => meta(key, conditionalReply, metaDelete, undefined, o),
-    deleteMany: async (keys, o) => (await Promise.all(keys.map((key) => meta(key, conditionalReply, metaDelete, undefined, o)))).filter(Boolean).length,
+    delete: (key, o) => meta(key, conditionalReply, writeMetaDelete, undefined, o),
+    deleteMany: async (keys, o) => (await Promise.all(keys.map((key) => meta(key, conditionalReply, writeMetaDelete, undefined, o)))).filter(Boolean).length,
     incr: (key, delta, o) => counter(key, delta, 'I', o),
     decr: (key, delta, o) => counter(key, delta, 'D', o),
     touch: (key, ttl, o) => {
       const expiry = memcachedExpiry(ttl, now);
-      return meta(key, conditionalReply, (token, opaque) => metaTouch(token, opaque, expiry), undefined, o);
+      return meta(key, conditionalReply, (out, token, opaque) => writeMetaTouch(out, token, opaque, expiry), undefined, o);
     },
     flush: async (o) => {
       await text(FLUSH_ALL, 'OK', o);
@@ -162,7 +169,7 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
     },
     // Warm-up reads the remaining TTL with the value.
     getWithTtl: async (key, o) => {
-      const found = await meta(key, dumpReply, metaGetWithTtl, undefined, o);
+      const found = await meta(key, dumpReply, writeMetaGetWithTtl, undefined, o);
       return found === undefined ? undefined : { item: found.item, ttl: found.ttlMs === null ? null : Math.max(1, Math.round(found.ttlMs / 1000)) };
     },
     // Migration. memcached has no cursor: a scan from '0' takes a snapshot of the keys
@@ -181,7 +188,7 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
     dump: (keys) =>
       Promise.all(
         keys.map(async (key) => {
-          const found = await meta(key, dumpReply, metaGetWithTtl, undefined, undefined);
+          const found = await meta(key, dumpReply, writeMetaGetWithTtl, undefined, undefined);
           return found === undefined ? undefined : { payload: found.item.value, flags: found.item.flags, ttlMs: found.ttlMs };
         }),
       ),
@@ -216,6 +223,12 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
   };
   return node;
 }
+
+/** Writes one keyed meta command with its opaque token. */
+type MetaWriter = (out: CommandBuffer, key: string, opaque: number) => void;
+
+const writeGet: MetaWriter = (out, key, opaque) => writeMetaGet(out, key, opaque, false, false);
+const writeGets: MetaWriter = (out, key, opaque) => writeMetaGet(out, key, opaque, true, false);
 
 /** Checks every option where it arrives, naming the one that is wrong. */
 function validate(options: MemcachedNodeOptions): ConnectionSettings {

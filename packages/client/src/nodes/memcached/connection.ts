@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Clock } from '@shardcache/health';
 import { ClosedError, ConnectionError } from '../../errors.js';
 import type { Payload } from '../cache-node.js';
+import { CommandBuffer } from './command-buffer.js';
 import { dial, type DialTarget } from './dial.js';
 import { errorFromReply, type PendingRequest } from './pending-request.js';
 import { ProtocolViolation } from './protocol-violation.js';
@@ -20,6 +21,8 @@ export interface ConnectionSettings extends DialTarget {
 }
 
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
+/** A command as text, or written straight into the turn's buffer (it may throw ERR_INVALID_KEY). */
+export type Command = string | ((out: CommandBuffer) => void);
 const CRLF = '\r\n';
 // Opaque tokens are decimal and wrap well below memcached's 32-byte limit.
 const OPAQUE_WRAP = 2 ** 31;
@@ -41,8 +44,7 @@ export class MemcachedConnection {
   #cancelConnectTimer: (() => void) | undefined;
   #queue: PendingRequest[] = [];
   #head = 0;
-  #text = '';
-  #chunks: (string | Buffer)[] = [];
+  readonly #out = new CommandBuffer();
   #flushScheduled = false;
   #opaque = 0;
   #delayMs: number;
@@ -72,24 +74,32 @@ export class MemcachedConnection {
   }
 
   /**
-   * Queues `request` and writes `text` (then `value` and CRLF, for a store). Failures reach the
-   * request, never the caller of `send`.
+   * Queues `request` and writes `command` (then `value` and CRLF, for a store). Failures reach
+   * the request, never the caller of `send`; a command that cannot be written (a bad key) fails
+   * alone and leaves nothing behind.
    */
-  send(request: PendingRequest, text: string, value?: Payload): void {
-    if (this.#state === 'closed') return request.fail(new ClosedError(`Node ${this.#settings.id}`));
-    if (this.#state === 'idle') {
-      const wait = this.#retryAt - this.#settings.clock.now();
-      if (wait > 0) return request.fail(new ConnectionError(this.#settings.id, `not connected (${this.#lastError}); next attempt in ${Math.ceil(wait)} ms`));
-      this.#open();
+  send(request: PendingRequest, command: Command, value?: Payload): void {
+    const out = this.#out;
+    const mark = out.length;
+    try {
+      if (typeof command === 'string') out.ascii(command);
+      else command(out);
+    } catch (error) {
+      out.truncate(mark);
+      return request.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+    const refusal = this.#refusal();
+    if (refusal !== undefined) {
+      out.truncate(mark);
+      return request.fail(refusal);
+    }
+    if (value !== undefined) {
+      if (typeof value === 'string') out.utf8(value);
+      else out.bytes(value);
+      out.ascii(CRLF);
     }
     if (this.pending === 0) this.#waitingSince = this.#settings.clock.now();
     this.#queue.push(request);
-    if (value === undefined) this.#text += text;
-    else if (typeof value === 'string') this.#text += text + value + CRLF;
-    else {
-      this.#chunks.push(this.#text + text, value);
-      this.#text = CRLF;
-    }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       // After the I/O callbacks of this loop turn: every call made meanwhile (also those made
@@ -97,6 +107,17 @@ export class MemcachedConnection {
       setImmediate(this.#flush);
     }
     this.#armWatchdog();
+  }
+
+  /** Why nothing can be sent now (closed, or waiting out the back-off); opens an idle connection. */
+  #refusal(): Error | undefined {
+    if (this.#state === 'closed') return new ClosedError(`Node ${this.#settings.id}`);
+    if (this.#state === 'idle') {
+      const wait = this.#retryAt - this.#settings.clock.now();
+      if (wait > 0) return new ConnectionError(this.#settings.id, `not connected (${this.#lastError}); next attempt in ${Math.ceil(wait)} ms`);
+      this.#open();
+    }
+    return undefined;
   }
 
   /**
@@ -156,16 +177,14 @@ export class MemcachedConnection {
     const socket = this.#socket;
     // Still connecting: the bytes wait for 'connect', which flushes again.
     if (socket === undefined || socket.connecting || (this.#state !== 'ready' && this.#state !== 'closed')) return;
-    if (this.#chunks.length === 0) {
-      if (this.#text !== '') socket.write(this.#text);
-    } else {
+    const chunks = this.#out.take();
+    const [first] = chunks;
+    if (chunks.length === 1 && first !== undefined) socket.write(first);
+    else if (chunks.length > 1) {
       socket.cork();
-      for (const chunk of this.#chunks) socket.write(chunk);
-      if (this.#text !== '') socket.write(this.#text);
+      for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
-      this.#chunks = [];
     }
-    this.#text = '';
   };
 
   #onData(socket: Socket, chunk: Buffer): void {
@@ -228,8 +247,7 @@ export class MemcachedConnection {
     const head = this.#head;
     this.#queue = [];
     this.#head = 0;
-    this.#text = '';
-    this.#chunks = [];
+    this.#out.clear();
     for (let index = head; index < queue.length; index++) queue[index]?.fail(error);
     this.#drained?.();
   }

@@ -3,7 +3,10 @@ import { ProtocolViolation } from './protocol-violation.js';
 /** The first word of every reply memcached's meta and text protocols can send us. */
 export type ReplyCode = 'VA' | 'HD' | 'EN' | 'NF' | 'NS' | 'EX' | 'MN' | 'OK' | 'END' | 'STAT' | 'VERSION' | 'ERROR' | 'CLIENT_ERROR' | 'SERVER_ERROR';
 
-/** One reply, narrowed from the wire: the only place bytes from the server are interpreted. */
+/**
+ * One reply, narrowed from the wire: the only place bytes from the server are interpreted. The
+ * parser reuses one object for every reply: read it during the callback, keep only its fields.
+ */
 export interface Reply {
   readonly code: ReplyCode;
   /** The echoed `O` token of a meta reply (we send decimal numbers); -1 when absent. */
@@ -32,6 +35,17 @@ const META_CODES = new Map<number, ReplyCode>(
 );
 const TEXT_CODES = new Set<string>(['OK', 'END', 'STAT', 'VERSION', 'ERROR', 'CLIENT_ERROR', 'SERVER_ERROR']);
 
+/** The one reply object a parser fills and hands out. */
+class ReusedReply implements Reply {
+  code: ReplyCode = 'MN';
+  opaque = NO_OPAQUE;
+  flags = 0;
+  cas: string | undefined = undefined;
+  ttl: number | undefined = undefined;
+  value: Buffer | undefined = undefined;
+  text = '';
+}
+
 /** A VA header whose data block is still arriving. */
 interface PendingValue {
   readonly opaque: number;
@@ -57,6 +71,7 @@ interface PendingValue {
 export class ReplyParser {
   readonly #onReply: (reply: Reply) => void;
   readonly #maxValueBytes: number;
+  readonly #reply = new ReusedReply();
   #rest: Buffer | undefined;
   #value: PendingValue | undefined;
   // The meta line being read (set by #metaLine).
@@ -91,7 +106,7 @@ export class ReplyParser {
         this.#value = undefined;
         const { bytes } = pending;
         if (bytes[bytes.length - 2] !== CR || bytes[bytes.length - 1] !== LF) throw new ProtocolViolation('a value does not end with CRLF');
-        this.#onReply({ code: 'VA', opaque: pending.opaque, flags: pending.flags, cas: pending.cas, ttl: pending.ttl, value: bytes.subarray(0, bytes.length - 2), text: '' });
+        this.#emit('VA', pending.opaque, pending.flags, pending.cas, pending.ttl, bytes.subarray(0, bytes.length - 2), '');
         continue;
       }
       let end = position;
@@ -112,7 +127,7 @@ export class ReplyParser {
       }
       this.#metaLine(data, lineStart + 2, lineEnd, code === 'VA');
       if (code !== 'VA') {
-        this.#onReply({ code, opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ttl: this.#ttl, value: undefined, text: '' });
+        this.#emit(code, this.#opaque, this.#flags, this.#cas, this.#ttl, undefined, '');
         continue;
       }
       const size = this.#size;
@@ -122,7 +137,7 @@ export class ReplyParser {
         if (data[position + size] !== CR || data[position + size + 1] !== LF) throw new ProtocolViolation('a value does not end with CRLF');
         const value = data.subarray(position, position + size);
         position += size + 2;
-        this.#onReply({ code, opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ttl: this.#ttl, value, text: '' });
+        this.#emit(code, this.#opaque, this.#flags, this.#cas, this.#ttl, value, '');
       } else {
         // allocUnsafe: every byte is overwritten by the copies before anyone sees it.
         this.#value = { opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ttl: this.#ttl, bytes: Buffer.allocUnsafe(size + 2), filled: 0 };
@@ -178,7 +193,19 @@ export class ReplyParser {
     const space = line.indexOf(' ');
     const code = space === -1 ? line : line.slice(0, space);
     if (!TEXT_CODES.has(code)) throw new ProtocolViolation(`unknown reply ${JSON.stringify(line.slice(0, 40))}`);
-    this.#onReply({ code: code as ReplyCode, opaque: NO_OPAQUE, flags: 0, cas: undefined, ttl: undefined, value: undefined, text: space === -1 ? '' : line.slice(space + 1) });
+    this.#emit(code as ReplyCode, NO_OPAQUE, 0, undefined, undefined, undefined, space === -1 ? '' : line.slice(space + 1));
+  }
+
+  #emit(code: ReplyCode, opaque: number, flags: number, cas: string | undefined, ttl: number | undefined, value: Buffer | undefined, text: string): void {
+    const reply = this.#reply;
+    reply.code = code;
+    reply.opaque = opaque;
+    reply.flags = flags;
+    reply.cas = cas;
+    reply.ttl = ttl;
+    reply.value = value;
+    reply.text = text;
+    this.#onReply(reply);
   }
 }
 
