@@ -1,10 +1,11 @@
 // The meta-protocol node against replies no real server sends: a scripted in-process fake
 // (protocol edge cases only) and the reply parser on its own, at every chunk boundary.
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemcachedNode, type MemcachedNode } from '../src/nodes/memcached-node.js';
 import { keyToken } from '../src/nodes/memcached/key-token.js';
 import { ReplyParser, type Reply } from '../src/nodes/memcached/reply-parser.js';
-import { honestReplies, startFakeMemcached, type FakeMemcached } from './support/fake-memcached.js';
+import { honestReplies, startFakeMemcached, type FakeMemcached, type FakeRequest } from './support/fake-memcached.js';
 
 describe('ReplyParser', () => {
   const stream = Buffer.from('VA 5 O7 f1396899841 c42\r\nhe\r\no\r\nEN O8\r\nHD O9\r\nSTAT pid 12\r\nEND\r\nMN\r\nSERVER_ERROR out of memory\r\n');
@@ -87,15 +88,55 @@ describe('meta node against a scripted server', () => {
     expect((await node.get('b'))?.value.toString()).toBe('value of b');
   });
 
-  it('fails a multi-get whose values carry tokens out of range or out of order', async () => {
+  it.each([
+    ['out of order', 'VALUE b 0 1\r\n2\r\nVALUE a 0 1\r\n1\r\nEND\r\n'],
+    ['for a key not asked for', 'VALUE a 0 1\r\n1\r\nVALUE c 0 1\r\n3\r\nEND\r\n'],
+    ['for a key that only starts like one asked for', 'VALUE a 0 1\r\n1\r\nVALUE bb 0 1\r\n2\r\nEND\r\n'],
+    ['twice for one key', 'VALUE a 0 1\r\n1\r\nVALUE a 0 1\r\n1\r\nEND\r\n'],
+    ['without END', 'VALUE a 0 1\r\n1\r\n'],
+    ['after END', 'END\r\nVALUE a 0 1\r\n1\r\n'],
+    ['as meta replies', 'VA 1 O0\r\n1\r\nEND\r\n'],
+  ])('fails a text multi-get whose VALUEs come %s, never swapping values', async (_name, answer) => {
     const { fake, node } = await open(new Map([['a', '1'], ['b', '2']]));
     fake.script = (requests, socket) => {
-      const gets = requests.filter((request) => request.words[0] === 'mg');
-      // Both hits, second first.
-      for (const request of [...gets].reverse()) socket.write(`VA 1 O${request.opaque ?? ''}\r\n${request.words[1] === 'a' ? '1' : '2'}\r\n`);
-      socket.write('MN\r\n');
+      for (const request of requests) socket.write(request.words[0] === 'get' ? answer : 'MN\r\n');
     };
     await expect(node.getMany(['a', 'b'])).rejects.toMatchObject({ code: 'ERR_CONNECTION', node: 'fake' });
+  });
+
+  it('reads a text multi-get with misses, a key asked twice, and a split value', async () => {
+    const { fake, node } = await open(new Map([['a', '1'], ['c', 'x'.repeat(300)]]));
+    const honest = fake.script;
+    // The reply arrives one byte at a time.
+    fake.script = (requests, socket, connection) => {
+      const bytes: Buffer[] = [];
+      honest(requests, { write: (chunk: string) => bytes.push(Buffer.from(chunk)) } as unknown as Socket, connection);
+      for (const byte of Buffer.concat(bytes)) socket.write(Buffer.from([byte]));
+    };
+    const items = await node.getMany(['a', 'b', 'c', 'a']);
+    expect(items.map((item) => item?.value.toString())).toEqual(['1', undefined, 'x'.repeat(300), '1']);
+  });
+
+  it('sends keys the text protocol cannot carry as quiet mg, and fails those tokens out of order', async () => {
+    const store = new Map([['a b', '1'], ['c', '2']]);
+    const { fake, node } = await open(store);
+    const honest = fake.script;
+    const sent: string[] = [];
+    // The fake reads base64 keys back (the b flag), so the honest answers find them.
+    const decoded = (requests: readonly FakeRequest[]): FakeRequest[] =>
+      requests.map((request) => (request.words.includes('b') ? { ...request, words: [request.words[0] ?? '', Buffer.from(request.words[1] ?? '', 'base64').toString(), ...request.words.slice(2)] } : request));
+    fake.script = (requests, socket, connection) => {
+      sent.push(...requests.map((request) => request.words[0] ?? ''));
+      honest(decoded(requests), socket, connection);
+    };
+    expect((await node.getMany(['a b', 'c'])).map((item) => item?.value.toString())).toEqual(['1', '2']);
+    expect(sent).toEqual(['mg', 'mg', 'mn']);
+    // Both hits, second first.
+    fake.script = (requests, socket, connection) => {
+      honest([...decoded(requests).filter((request) => request.words[0] === 'mg')].reverse(), socket, connection);
+      socket.write('MN\r\n');
+    };
+    await expect(node.getMany(['a b', 'c'])).rejects.toMatchObject({ code: 'ERR_CONNECTION', node: 'fake' });
   });
 
   it('fails the pending calls with ERR_CONNECTION when a value is cut off, and serves the next ones', async () => {
@@ -120,7 +161,7 @@ describe('meta node against a scripted server', () => {
     fake.script = (requests, socket) => {
       for (const request of requests) {
         if (request.words[0] === 'mn') socket.write('MN\r\n');
-        else if (request.words[1] === 'bad') socket.write('SERVER_ERROR out of memory\r\n');
+        else if (request.words.includes('bad')) socket.write(request.words[0] === 'get' ? 'VALUE a 0 1\r\n1\r\nSERVER_ERROR out of memory\r\n' : 'SERVER_ERROR out of memory\r\n');
         else if (!request.words.includes('q')) socket.write(`VA 1 O${request.opaque ?? ''}\r\n1\r\n`);
       }
     };

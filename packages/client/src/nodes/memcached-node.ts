@@ -20,6 +20,7 @@ import {
   writeMetaProbe,
   writeMetaSetHeader,
   writeMetaTouch,
+  writeTextGet,
   type StoreMode,
 } from './memcached/meta-protocol.js';
 import { MetaRequest, MultiGetRequest, TextRequest } from './memcached/pending-request.js';
@@ -67,8 +68,8 @@ const CAPABILITIES: NodeCapabilities = { nativeFlags: true, cas: true, scanKeys:
 
 /**
  * A cache node on one memcached server over the meta protocol: one pipelined connection, the
- * calls of one event-loop turn in one write, multi-gets as quiet `mg`s ended by `mn`, opaque
- * tokens on every request, flags stored natively, gets/cas, TLS, and key scanning. memcached's text
+ * calls of one event-loop turn in one write, multi-gets as one text `get` ended by `mn`, opaque
+ * tokens on every meta request, flags stored natively, gets/cas, TLS, and key scanning. memcached's text
  * and meta protocols have no SASL: use the memjs node for servers started with `-S`.
  *
  * @example
@@ -116,13 +117,19 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
   function getMany(keys: readonly string[], callOptions: CallOptions | undefined): Promise<(StoredItem | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
     const pending = new Promise<(StoredItem | undefined)[]>((resolve, reject) => {
-      const base = connection.opaques(keys.length);
-      // Quiet gets answer only hits; the no-op ends the batch.
+      const request = new MultiGetRequest(keys.length, resolve, reject);
+      // One text get, or quiet gets when a key needs base64; the no-op ends the batch either way.
       const write = (out: CommandBuffer): void => {
-        for (let index = 0; index < keys.length; index++) writeMetaGet(out, keys[index] ?? '', base + index, false, true);
+        const line = writeTextGet(out, keys);
+        if (line !== undefined) request.sentAsText(line);
+        else {
+          const base = connection.opaques(keys.length);
+          request.sentAsMeta(base);
+          for (let index = 0; index < keys.length; index++) writeMetaGet(out, keys[index] ?? '', base + index, false, true);
+        }
         out.ascii(META_NOOP);
       };
-      connection.send(new MultiGetRequest(base, keys.length, resolve, reject), write);
+      connection.send(request, write);
     });
     return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
   }

@@ -85,6 +85,12 @@ export function honestReplies(store: Map<string, string>): FakeScript {
       } else if (words[0] === 'ms') {
         store.set(key, data?.toString() ?? '');
         socket.write(`HD${o}\r\n`);
+      } else if (words[0] === 'get') {
+        for (const key of words.slice(1)) {
+          const value = store.get(key);
+          if (value !== undefined) socket.write(`VALUE ${key} 0 ${Buffer.byteLength(value)}\r\n${value}\r\n`);
+        }
+        socket.write('END\r\n');
       } else if (words[0] === 'mn') socket.write('MN\r\n');
     }
   };

@@ -96,6 +96,13 @@ export class CommandBuffer {
     this.#length += data.copy(this.#bytes, this.#length);
   }
 
+  /** A copy of what was written since `mark`. */
+  copyOf(mark: number): Buffer {
+    const copy = Buffer.allocUnsafe(this.#length - mark);
+    this.#bytes.copy(copy, 0, mark, this.#length);
+    return copy;
+  }
+
   /** Everything written, in order, for the socket; starts empty again. */
   take(): Buffer[] {
     const chunks = this.#chunks;

@@ -2,7 +2,7 @@ import type { CommandBuffer } from './command-buffer.js';
 
 /**
  * Commands of memcached's meta protocol (memcached 1.6+), written as bytes: `mg`, `ms`, `md`,
- * `ma`, `mn`. Every meta command carries an opaque token (`O`) that the server echoes, so each
+ * `ma`, `mn`; and the text protocol's multi-key `get`, the server's cheapest multi-get. Every meta command carries an opaque token (`O`) that the server echoes, so each
  * reply is checked against the request it answers. Keys go as they are when the text protocol
  * allows it, and base64-encoded (`b`) when they hold spaces or control characters; a key
  * memcached would refuse throws ERR_INVALID_KEY before anything of its command is kept.
@@ -72,6 +72,28 @@ export function writeMetaTouch(out: CommandBuffer, key: string, opaque: number, 
 export function writeMetaProbe(out: CommandBuffer, key: string, opaque: number): void {
   writeHead(out, 'mg ', key, opaque);
   out.ascii('\r\n');
+}
+
+/**
+ * Text `get k1 k2 ...`: hits answer `VALUE <key> <flags> <bytes>`, then END. Returns the keys
+ * as written (space-separated bytes, to check the VALUEs against); the text protocol has no
+ * base64 keys, so when a key needs one nothing is written and it returns undefined (send
+ * quiet `mg`s instead).
+ */
+export function writeTextGet(out: CommandBuffer, keys: readonly string[]): Buffer | undefined {
+  const mark = out.length;
+  out.ascii('get ');
+  const first = out.length;
+  for (let index = 0; index < keys.length; index++) {
+    if (index > 0) out.ascii(' ');
+    if (out.key(keys[index] ?? '')) {
+      out.truncate(mark);
+      return undefined;
+    }
+  }
+  const line = out.copyOf(first);
+  out.ascii('\r\n');
+  return line;
 }
 
 /** `<command> <key>[ b] O<opaque>`: the start every keyed meta command but `ms` shares. */

@@ -18,6 +18,7 @@ export interface PendingRequest {
 }
 
 type Settle<T> = (value: T) => void;
+const SPACE = 0x20;
 
 /**
  * One meta command with one opaque token. `interpret` narrows the reply to the result; it
@@ -67,49 +68,101 @@ export class MetaRequest<T> implements PendingRequest {
 }
 
 /**
- * A multi-get as one request: quiet `mg`s with consecutive opaque tokens, then `mn`. Hits
- * answer VA in order with their own token, misses answer nothing, and MN ends the batch: a
- * token out of range or out of order is a protocol violation, so a value can never land on
- * another key. Settles once, at MN.
+ * A multi-get as one request, ended by `mn` whatever happens before it. Two forms:
+ * - text `get k1 k2 ...` (one command, the server's cheapest multi-get): hits answer VALUE
+ *   lines in the order asked, each naming its key, then END. A key is matched from where the
+ *   last one was found (a key asked twice is answered twice), so a VALUE for a key not asked
+ *   for, or out of order, is a protocol violation.
+ * - quiet `mg`s with consecutive opaque tokens (keys only the meta protocol can carry, in
+ *   base64): hits answer VA with their own token, in order; misses answer nothing.
+ * Either way a value can never land on another key. Settles once, at MN.
  */
 export class MultiGetRequest implements PendingRequest {
-  readonly #base: number;
   readonly #results: (StoredItem | undefined)[];
   readonly #resolve: Settle<(StoredItem | undefined)[]>;
   readonly #reject: Settle<Error>;
+  /** The keys as sent in a text `get`, space-separated (compared to VALUE keys as bytes). */
+  #line: Buffer | undefined;
+  /** Where the first key not yet answered starts in `#line`. */
+  #cursor = 0;
+  /** The first opaque token, when sent as `mg`s. */
+  #base = -1;
   #next = 0;
+  #ended = false;
   #failure: Error | undefined;
 
-  constructor(base: number, count: number, resolve: Settle<(StoredItem | undefined)[]>, reject: Settle<Error>) {
-    this.#base = base;
+  constructor(count: number, resolve: Settle<(StoredItem | undefined)[]>, reject: Settle<Error>) {
     this.#results = new Array<StoredItem | undefined>(count).fill(undefined);
     this.#resolve = resolve;
     this.#reject = reject;
   }
 
+  /** Sent as one text `get` of these keys (their bytes, space-separated). */
+  sentAsText(line: Buffer): void {
+    this.#line = line;
+  }
+
+  /** Sent as quiet `mg`s whose tokens start at `base`. */
+  sentAsMeta(base: number): void {
+    this.#base = base;
+  }
+
   accept(reply: Reply): boolean {
-    if (reply.code === 'MN') {
-      if (this.#failure === undefined) this.#resolve(this.#results);
-      else this.#reject(this.#failure);
-      return true;
+    switch (reply.code) {
+      case 'VALUE':
+        if (this.#line !== undefined && !this.#ended) return this.#found(this.#indexOf(reply, this.#line), reply);
+        break;
+      case 'VA':
+        if (this.#base >= 0) return this.#found(reply.opaque < 0 ? -1 : reply.opaque - this.#base, reply);
+        break;
+      case 'END':
+        if (this.#line !== undefined && !this.#ended) {
+          this.#ended = true;
+          return false;
+        }
+        break;
+      case 'MN':
+        // After an error line the server may have stopped before END.
+        if (this.#failure !== undefined) this.#reject(this.#failure);
+        else if (this.#base >= 0 || this.#ended) this.#resolve(this.#results);
+        else break;
+        return true;
     }
-    const index = reply.opaque - this.#base;
-    if (reply.code !== 'VA' || reply.value === undefined || reply.opaque < 0 || index < this.#next || index >= this.#results.length) {
-      throw new ProtocolViolation(`${reply.code} with opaque ${reply.opaque} inside a multi-get`);
-    }
-    this.#results[index] = { value: reply.value, flags: reply.flags };
-    this.#next = index + 1;
-    return false;
+    throw new ProtocolViolation(`${reply.code}${reply.opaque < 0 ? '' : ` with opaque ${reply.opaque}`} inside a multi-get`);
   }
 
   error(error: Error): boolean {
-    // Error lines carry no token, so the key is unknown: the whole batch fails, at MN.
+    // Error lines carry no key or token: the whole batch fails, at MN.
     this.#failure ??= error;
     return false;
   }
 
   fail(error: Error): void {
     this.#reject(error);
+  }
+
+  /** Where the VALUE's key is among those not yet answered (misses are skipped); -1 when it is not. */
+  #indexOf(reply: Reply, line: Buffer): number {
+    let start = this.#cursor;
+    for (let index = this.#next; index < this.#results.length; index++) {
+      let end = start;
+      while (end < line.length && line[end] !== SPACE) end++;
+      if (reply.keyIs(line, start, end)) {
+        this.#cursor = end + 1;
+        return index;
+      }
+      start = end + 1;
+    }
+    return -1;
+  }
+
+  #found(index: number, reply: Reply): boolean {
+    if (index < this.#next || index >= this.#results.length || reply.value === undefined) {
+      throw new ProtocolViolation(`${reply.code}${reply.opaque < 0 ? '' : ` with opaque ${reply.opaque}`} for no key awaiting it in a multi-get`);
+    }
+    this.#results[index] = { value: reply.value, flags: reply.flags };
+    this.#next = index + 1;
+    return false;
   }
 }
 

@@ -1,7 +1,7 @@
 import { ProtocolViolation } from './protocol-violation.js';
 
 /** The first word of every reply memcached's meta and text protocols can send us. */
-export type ReplyCode = 'VA' | 'HD' | 'EN' | 'NF' | 'NS' | 'EX' | 'MN' | 'OK' | 'END' | 'STAT' | 'VERSION' | 'ERROR' | 'CLIENT_ERROR' | 'SERVER_ERROR';
+export type ReplyCode = 'VA' | 'HD' | 'EN' | 'NF' | 'NS' | 'EX' | 'MN' | 'VALUE' | 'OK' | 'END' | 'STAT' | 'VERSION' | 'ERROR' | 'CLIENT_ERROR' | 'SERVER_ERROR';
 
 /**
  * One reply, narrowed from the wire: the only place bytes from the server are interpreted. The
@@ -11,16 +11,18 @@ export interface Reply {
   readonly code: ReplyCode;
   /** The echoed `O` token of a meta reply (we send decimal numbers); -1 when absent. */
   readonly opaque: number;
-  /** The `f` client flags (0 when absent). */
+  /** The `f` client flags of a meta reply, the flags of a text VALUE (0 when absent). */
   readonly flags: number;
   /** The `c` CAS token. */
   readonly cas: string | undefined;
   /** The `t` remaining time to live in seconds (-1: none), when asked for. */
   readonly ttl: number | undefined;
-  /** The data block of a `VA` reply. */
+  /** The data block of a `VA` or `VALUE` reply. */
   readonly value: Buffer | undefined;
   /** The rest of a text line after its code: `name value` of a STAT, an error's message. */
   readonly text: string;
+  /** Whether this is a text VALUE whose key is `bytes` from `start` to `end`. */
+  keyIs(bytes: Uint8Array, start: number, end: number): boolean;
 }
 
 /** Longest reply line accepted (STAT and error lines are far shorter): anything longer is garbage. */
@@ -34,6 +36,7 @@ const META_CODES = new Map<number, ReplyCode>(
   (['VA', 'HD', 'EN', 'NF', 'NS', 'EX', 'MN'] as const).map((code) => [(code.charCodeAt(0) << 8) | code.charCodeAt(1), code]),
 );
 const TEXT_CODES = new Set<string>(['OK', 'END', 'STAT', 'VERSION', 'ERROR', 'CLIENT_ERROR', 'SERVER_ERROR']);
+const VALUE_PREFIX = Buffer.from('VALUE ', 'latin1');
 
 /** The one reply object a parser fills and hands out. */
 class ReusedReply implements Reply {
@@ -44,14 +47,41 @@ class ReusedReply implements Reply {
   ttl: number | undefined = undefined;
   value: Buffer | undefined = undefined;
   text = '';
+  /** Where a VALUE's key lies (the chunk it came in, or a copy). */
+  keySource: Buffer | undefined = undefined;
+  keyStart = 0;
+  keyEnd = 0;
+
+  /** Starts a reply with `code`: every other field back to absent. */
+  reset(code: ReplyCode): void {
+    this.code = code;
+    this.opaque = NO_OPAQUE;
+    this.flags = 0;
+    this.cas = undefined;
+    this.ttl = undefined;
+    this.value = undefined;
+    this.text = '';
+    this.keySource = undefined;
+  }
+
+  keyIs(bytes: Uint8Array, start: number, end: number): boolean {
+    const source = this.keySource;
+    const keyStart = this.keyStart;
+    if (source === undefined || this.keyEnd - keyStart !== end - start) return false;
+    for (let index = start; index < end; index++) if (source[keyStart + index - start] !== bytes[index]) return false;
+    return true;
+  }
 }
 
-/** A VA header whose data block is still arriving. */
+/** A VA or VALUE whose data block is still arriving. */
 interface PendingValue {
+  readonly code: 'VA' | 'VALUE';
   readonly opaque: number;
   readonly flags: number;
   readonly cas: string | undefined;
   readonly ttl: number | undefined;
+  /** A VALUE's key, copied out of the chunk it came in. */
+  readonly key: Buffer | undefined;
   /** The value plus its trailing CRLF, filled as chunks arrive. */
   readonly bytes: Buffer;
   filled: number;
@@ -59,10 +89,10 @@ interface PendingValue {
 
 /**
  * Turns the bytes of one connection into replies, whatever the chunking: lines split across
- * reads, values split over many. Meta lines are read byte by byte (no strings on the hot
- * path); a value wholly inside one chunk is a view of it (no copy: the codec copies raw bytes it
- * hands to the application), a value split over chunks is assembled in its own buffer. Anything malformed
- * throws a ProtocolViolation (the connection must be dropped).
+ * reads, values split over many. Meta and VALUE lines are read byte by byte (no strings on the
+ * hot path); a value wholly inside one chunk is a view of it (no copy: the codec copies raw
+ * bytes it hands to the application), a value split over chunks is assembled in its own
+ * buffer. Anything malformed throws a ProtocolViolation (the connection must be dropped).
  *
  * @example
  * const parser = new ReplyParser((reply) => console.log(reply.code), 1 << 20);
@@ -74,14 +104,10 @@ export class ReplyParser {
   readonly #reply = new ReusedReply();
   #rest: Buffer | undefined;
   #value: PendingValue | undefined;
-  // The meta line being read (set by #metaLine).
-  #opaque = NO_OPAQUE;
-  #flags = 0;
-  #cas: string | undefined;
-  #ttl: number | undefined;
+  /** The size of the data block announced by the line just read. */
   #size = 0;
 
-  /** `maxValueBytes`: a VA announcing more is treated as garbage rather than awaited. */
+  /** `maxValueBytes`: a VA or VALUE announcing more is treated as garbage rather than awaited. */
   constructor(onReply: (reply: Reply) => void, maxValueBytes: number) {
     this.#onReply = onReply;
     this.#maxValueBytes = maxValueBytes;
@@ -95,6 +121,7 @@ export class ReplyParser {
       this.#rest = undefined;
     }
     const length = data.length;
+    const reply = this.#reply;
     let position = 0;
     while (position < length) {
       const pending = this.#value;
@@ -104,9 +131,16 @@ export class ReplyParser {
         position += copied;
         if (pending.filled < pending.bytes.length) return;
         this.#value = undefined;
-        const { bytes } = pending;
+        const { bytes, key } = pending;
         if (bytes[bytes.length - 2] !== CR || bytes[bytes.length - 1] !== LF) throw new ProtocolViolation('a value does not end with CRLF');
-        this.#emit('VA', pending.opaque, pending.flags, pending.cas, pending.ttl, bytes.subarray(0, bytes.length - 2), '');
+        reply.reset(pending.code);
+        reply.opaque = pending.opaque;
+        reply.flags = pending.flags;
+        reply.cas = pending.cas;
+        reply.ttl = pending.ttl;
+        reply.value = bytes.subarray(0, bytes.length - 2);
+        if (key !== undefined) this.#keyAt(key, 0, key.length);
+        this.#onReply(reply);
         continue;
       }
       let end = position;
@@ -121,13 +155,14 @@ export class ReplyParser {
       const lineEnd = end - 1;
       position = end + 1;
       const code = lineEnd - lineStart >= 2 && (lineEnd - lineStart === 2 || data[lineStart + 2] === SPACE) ? META_CODES.get(((data[lineStart] ?? 0) << 8) | (data[lineStart + 1] ?? 0)) : undefined;
-      if (code === undefined) {
+      if (code !== undefined) this.#metaLine(data, code, lineStart + 2, lineEnd);
+      else if (isValueLine(data, lineStart, lineEnd)) this.#valueLine(data, lineStart + VALUE_PREFIX.length, lineEnd);
+      else {
         this.#textLine(data.toString('latin1', lineStart, lineEnd));
         continue;
       }
-      this.#metaLine(data, lineStart + 2, lineEnd, code === 'VA');
-      if (code !== 'VA') {
-        this.#emit(code, this.#opaque, this.#flags, this.#cas, this.#ttl, undefined, '');
+      if (reply.code !== 'VA' && reply.code !== 'VALUE') {
+        this.#onReply(reply);
         continue;
       }
       const size = this.#size;
@@ -135,33 +170,27 @@ export class ReplyParser {
         // The whole value is in this chunk: a view of it, no copy (decoding turns most values
         // into strings at once; raw bytes handed to the application are copied there).
         if (data[position + size] !== CR || data[position + size + 1] !== LF) throw new ProtocolViolation('a value does not end with CRLF');
-        const value = data.subarray(position, position + size);
+        reply.value = data.subarray(position, position + size);
         position += size + 2;
-        this.#emit(code, this.#opaque, this.#flags, this.#cas, this.#ttl, value, '');
+        this.#onReply(reply);
       } else {
         // allocUnsafe: every byte is overwritten by the copies before anyone sees it.
-        this.#value = { opaque: this.#opaque, flags: this.#flags, cas: this.#cas, ttl: this.#ttl, bytes: Buffer.allocUnsafe(size + 2), filled: 0 };
+        const key = reply.keySource === undefined ? undefined : Buffer.from(reply.keySource.subarray(reply.keyStart, reply.keyEnd));
+        this.#value = { code: reply.code, opaque: reply.opaque, flags: reply.flags, cas: reply.cas, ttl: reply.ttl, key, bytes: Buffer.allocUnsafe(size + 2), filled: 0 };
       }
     }
   }
 
   /**
-   * Reads the tokens of a meta line between `from` and `to`: for VA the size first, then flags
-   * (`O` opaque, `f` client flags, `c` CAS; others skipped). Each flag is one ASCII letter and a
-   * value; anything else is not memcached talking.
+   * Reads the tokens of a meta line between `from` and `to` into the reply: for VA the size
+   * first, then flags (`O` opaque, `f` client flags, `c` CAS, `t` TTL; others skipped). Each
+   * flag is one ASCII letter and a value; anything else is not memcached talking.
    */
-  #metaLine(data: Buffer, from: number, to: number, sized: boolean): void {
-    this.#opaque = NO_OPAQUE;
-    this.#flags = 0;
-    this.#cas = undefined;
-    this.#ttl = undefined;
+  #metaLine(data: Buffer, code: ReplyCode, from: number, to: number): void {
+    const reply = this.#reply;
+    reply.reset(code);
     let index = from;
-    if (sized) {
-      const size = readNumber(data, index + 1, to);
-      if (data[index] !== SPACE || size.value < 0 || size.value > this.#maxValueBytes) throw new ProtocolViolation('bad value size');
-      this.#size = size.value;
-      index = size.end;
-    }
+    if (code === 'VA') index = this.#sizeAt(data, index, to);
     while (index < to) {
       if (data[index] !== SPACE) throw new ProtocolViolation('bad reply flags');
       const letter = data[index + 1] ?? 0;
@@ -169,44 +198,78 @@ export class ReplyParser {
       if (letter === 0x4f || letter === 0x66) {
         const number = readNumber(data, index + 2, to);
         if (number.value < 0 || number.value > 0xffffffff) throw new ProtocolViolation(`bad ${letter === 0x4f ? 'opaque' : 'client flags'}`);
-        if (letter === 0x4f) this.#opaque = number.value;
-        else this.#flags = number.value;
+        if (letter === 0x4f) reply.opaque = number.value;
+        else reply.flags = number.value;
         index = number.end;
         continue;
       }
       let end = index + 2;
       while (end < to && data[end] !== SPACE) end++;
-      if (letter === 0x63) {
-        const cas = data.toString('latin1', index + 2, end);
-        if (!/^\d{1,20}$/.test(cas)) throw new ProtocolViolation('bad CAS token');
-        this.#cas = cas;
-      } else if (letter === 0x74) {
+      if (letter === 0x63) reply.cas = readCas(data, index + 2, end);
+      else if (letter === 0x74) {
         const ttl = data.toString('latin1', index + 2, end);
         if (!/^-?\d{1,10}$/.test(ttl)) throw new ProtocolViolation('bad TTL');
-        this.#ttl = Number(ttl);
+        reply.ttl = Number(ttl);
       }
       index = end;
     }
+  }
+
+  /** `VALUE <key> <flags> <bytes>[ <cas>]` from after `VALUE ` to `to`, into the reply. */
+  #valueLine(data: Buffer, from: number, to: number): void {
+    const reply = this.#reply;
+    reply.reset('VALUE');
+    let index = from;
+    while (index < to && data[index] !== SPACE) index++;
+    if (index === from || index === to) throw new ProtocolViolation('bad VALUE line');
+    this.#keyAt(data, from, index);
+    const flags = readNumber(data, index + 1, to);
+    if (flags.value < 0 || flags.value > 0xffffffff) throw new ProtocolViolation('bad VALUE flags');
+    reply.flags = flags.value;
+    index = this.#sizeAt(data, flags.end, to);
+    if (index < to) {
+      if (data[index] !== SPACE) throw new ProtocolViolation('bad VALUE line');
+      reply.cas = readCas(data, index + 1, to);
+    }
+  }
+
+  /** The ` <size>` of a data block at `index`; returns where it ends. */
+  #sizeAt(data: Buffer, index: number, to: number): number {
+    const size = readNumber(data, index + 1, to);
+    if (data[index] !== SPACE || size.value < 0 || size.value > this.#maxValueBytes) throw new ProtocolViolation('bad value size');
+    this.#size = size.value;
+    return size.end;
+  }
+
+  #keyAt(source: Buffer, start: number, end: number): void {
+    const reply = this.#reply;
+    reply.keySource = source;
+    reply.keyStart = start;
+    reply.keyEnd = end;
   }
 
   #textLine(line: string): void {
     const space = line.indexOf(' ');
     const code = space === -1 ? line : line.slice(0, space);
     if (!TEXT_CODES.has(code)) throw new ProtocolViolation(`unknown reply ${JSON.stringify(line.slice(0, 40))}`);
-    this.#emit(code as ReplyCode, NO_OPAQUE, 0, undefined, undefined, undefined, space === -1 ? '' : line.slice(space + 1));
-  }
-
-  #emit(code: ReplyCode, opaque: number, flags: number, cas: string | undefined, ttl: number | undefined, value: Buffer | undefined, text: string): void {
     const reply = this.#reply;
-    reply.code = code;
-    reply.opaque = opaque;
-    reply.flags = flags;
-    reply.cas = cas;
-    reply.ttl = ttl;
-    reply.value = value;
-    reply.text = text;
+    reply.reset(code as ReplyCode);
+    reply.text = space === -1 ? '' : line.slice(space + 1);
     this.#onReply(reply);
   }
+}
+
+function isValueLine(data: Buffer, start: number, end: number): boolean {
+  if (end - start <= VALUE_PREFIX.length) return false;
+  for (let index = 0; index < VALUE_PREFIX.length; index++) if (data[start + index] !== VALUE_PREFIX[index]) return false;
+  return true;
+}
+
+/** A CAS token: 1 to 20 digits. */
+function readCas(data: Buffer, from: number, to: number): string {
+  const cas = data.toString('latin1', from, to);
+  if (!/^\d{1,20}$/.test(cas)) throw new ProtocolViolation('bad CAS token');
+  return cas;
 }
 
 const result = { value: 0, end: 0 };
