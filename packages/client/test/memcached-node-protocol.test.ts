@@ -10,10 +10,11 @@ import { honestReplies, startFakeMemcached, type FakeMemcached, type FakeRequest
 describe('ReplyParser', () => {
   const stream = Buffer.from('VA 5 O7 f1396899841 c42\r\nhe\r\no\r\nEN O8\r\nHD O9\r\nSTAT pid 12\r\nEND\r\nMN\r\nSERVER_ERROR out of memory\r\n');
 
-  const parseAll = (chunks: Buffer[]): Reply[] => {
-    const replies: Reply[] = [];
-    // The parser reuses one reply object: keep copies.
-    const parser = new ReplyParser((reply) => replies.push({ ...reply }), 1024);
+  type Parsed = Pick<Reply, 'code' | 'opaque' | 'flags' | 'cas' | 'ttl' | 'value' | 'text'>;
+  const parseAll = (chunks: Buffer[]): Parsed[] => {
+    const replies: Parsed[] = [];
+    // The parser reuses one reply object: keep copies of what it says.
+    const parser = new ReplyParser(({ code, opaque, flags, cas, ttl, value, text }) => replies.push({ code, opaque, flags, cas, ttl, value, text }), 1024);
     for (const chunk of chunks) parser.push(chunk);
     return replies;
   };
@@ -115,6 +116,18 @@ describe('meta node against a scripted server', () => {
     };
     const items = await node.getMany(['a', 'b', 'c', 'a']);
     expect(items.map((item) => item?.value.toString())).toEqual(['1', undefined, 'x'.repeat(300), '1']);
+  });
+
+  it('fails a multi-get whose reader throws, keeping the connection for the next calls', async () => {
+    const { fake, node } = await open(new Map([['a', '1'], ['b', '2']]));
+    const refused = new Error('unreadable');
+    const read = node.readMany?.(['a', 'b'], (index, _flags, bytes, start, end) => {
+      if (index === 0) throw refused;
+      return bytes.toString('utf8', start, end);
+    });
+    await expect(read).rejects.toBe(refused);
+    expect(await node.readMany?.(['a', 'b'], (_index, _flags, bytes, start, end) => bytes.toString('utf8', start, end))).toEqual(['1', '2']);
+    expect(fake.connections()).toBe(1);
   });
 
   it('sends keys the text protocol cannot carry as quiet mg, and fails those tokens out of order', async () => {

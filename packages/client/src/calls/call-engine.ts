@@ -204,6 +204,13 @@ export class CallEngine {
     return cap === null || (ttl !== null && ttl <= cap) ? ttl : cap;
   }
 
+  /** Counts a hit and reads its value in place (synchronously unless compressed). */
+  read<T>(slot: NodeSlot, wire: string, flags: number, bytes: Buffer, start: number, end: number): T | Promise<T> {
+    slot.stats.hits++;
+    slot.stats.bytesIn += end - start;
+    return this.codec.read(wire, flags, bytes, start, end) as T | Promise<T>;
+  }
+
   /** Counts a hit or miss and decodes (synchronously unless compressed). */
   decode<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined): T | undefined | Promise<T> {
     if (item === undefined) {

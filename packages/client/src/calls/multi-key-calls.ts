@@ -2,7 +2,7 @@ import { NodeUnavailableError, PartialFailureError, type KeyFailure, type Shardc
 import { asShardcacheError } from '../internal/as-shardcache-error.js';
 import type { RoutedKey } from '../keyspace/key-rules.js';
 import type { ManyResult } from '../multi-key.js';
-import type { WriteEntry } from '../nodes/cache-node.js';
+import type { ItemReader, WriteEntry } from '../nodes/cache-node.js';
 import type { NodeSlot } from '../routing/node-slot.js';
 import type { CallEngine } from './call-engine.js';
 import type { CallOptions, ManyOptions, SetEntry } from './call-options.js';
@@ -29,12 +29,18 @@ export class MultiKeyCalls {
       groups,
       'getMany',
       options,
-      (slot, group) => slot.node.getMany(group.wires),
-      (slot, { positions, wires }, items) => {
+      (slot, { wires }) => {
+        const { node } = slot;
+        const read: ItemReader<T | Promise<T>> = (at, flags, bytes, start, end) => engine.read<T>(slot, wires[at] as string, flags, bytes, start, end);
+        if (node.readMany !== undefined) return node.readMany(wires, read);
+        return node.getMany(wires).then((items) => items.map((item, at) => (item === undefined ? undefined : read(at, item.flags, item.value, 0, item.value.length))));
+      },
+      (slot, { positions }, read) => {
         for (let at = 0; at < positions.length; at++) {
           const index = positions[at] as number;
-          const value = engine.decode<T>(slot, wires[at] as string, items[at]);
-          if (value instanceof Promise) (compressed ??= []).push(value.then((decoded) => void (values[index] = decoded)));
+          const value = read[at];
+          if (value === undefined) slot.stats.misses++;
+          else if (value instanceof Promise) (compressed ??= []).push(value.then((decoded) => void (values[index] = decoded)));
           else values[index] = value;
         }
       },

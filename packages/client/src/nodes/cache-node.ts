@@ -15,6 +15,12 @@ export interface StoredItem {
   readonly flags: number;
 }
 
+/**
+ * Reads the hit at `index` of a multi-get straight from the bytes it arrived in (`bytes` from
+ * `start` to `end`, valid during the call only): no Buffer or item is made per value.
+ */
+export type ItemReader<T> = (index: number, flags: number, bytes: Buffer, start: number, end: number) => T;
+
 /** A stored item with the version token `cas` needs. */
 export interface VersionedItem extends StoredItem {
   readonly cas: string;
@@ -101,6 +107,12 @@ export interface CacheNode {
   gets(key: string, options?: CallOptions): Promise<VersionedItem | undefined>;
   /** Items aligned with `keys` (undefined for a miss): one round trip where the protocol allows. */
   getMany(keys: readonly string[], options?: CallOptions): Promise<(StoredItem | undefined)[]>;
+  /**
+   * `getMany` with each hit handed to `read` as it arrives, for nodes whose replies can be read
+   * in place (the meta node). A throw from `read` fails the call. Optional: the client falls
+   * back to `getMany`.
+   */
+  readMany?<T>(keys: readonly string[], read: ItemReader<T>, options?: CallOptions): Promise<(T | undefined)[]>;
 
   set(key: string, value: Payload, flags: number, ttl: Ttl, options?: CallOptions): Promise<void>;
   /** Stores only if the key is absent; false when it exists. */

@@ -3,7 +3,7 @@ import type { Clock } from '@shardcache/health';
 import { ClosedError, InvalidOptionError, ShardcacheError } from '../errors.js';
 import { abortable } from '../internal/abortable.js';
 import { systemClock } from '../internal/clock.js';
-import type { CacheNode, CallOptions, NodeCapabilities, Payload, StoredItem, Ttl } from './cache-node.js';
+import type { CacheNode, CallOptions, ItemReader, NodeCapabilities, Payload, StoredItem, Ttl } from './cache-node.js';
 import { MemcachedConnection, type ConnectionSettings } from './memcached/connection.js';
 import { scanKeys, type ScannedKey } from './memcached/key-scanner.js';
 import { casReply, conditionalReply, counterReply, dumpReply, itemReply, storedReply, versionedReply } from './memcached/meta-replies.js';
@@ -114,10 +114,10 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
     return meta(key, counterReply, (out, token, opaque) => writeMetaArithmetic(out, token, opaque, delta, mode), undefined, callOptions);
   }
 
-  function getMany(keys: readonly string[], callOptions: CallOptions | undefined): Promise<(StoredItem | undefined)[]> {
+  function readMany<T>(keys: readonly string[], read: ItemReader<T>, callOptions: CallOptions | undefined): Promise<(T | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    const pending = new Promise<(StoredItem | undefined)[]>((resolve, reject) => {
-      const request = new MultiGetRequest(keys.length, resolve, reject);
+    const pending = new Promise<(T | undefined)[]>((resolve, reject) => {
+      const request = new MultiGetRequest(keys.length, read, resolve, reject);
       // One text get, or quiet gets when a key needs base64; the no-op ends the batch either way.
       const write = (out: CommandBuffer): void => {
         const line = writeTextGet(out, keys);
@@ -143,7 +143,8 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
     },
     get: (key, o) => meta(key, itemReply, writeGet, undefined, o),
     gets: (key, o) => meta(key, versionedReply, writeGets, undefined, o),
-    getMany: (keys, o) => getMany(keys, o),
+    getMany: (keys, o) => readMany(keys, viewOf, o),
+    readMany: (keys, read, o) => readMany(keys, read, o),
     set: (key, value, flags, ttl, o) => store(key, value, flags, ttl, 'S', stored, o),
     add: (key, value, flags, ttl, o) => store(key, value, flags, ttl, 'E', conditionalReply, o),
     replace: (key, value, flags, ttl, o) => store(key, value, flags, ttl, 'R', conditionalReply, o),
@@ -233,6 +234,9 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
 
 /** Writes one keyed meta command with its opaque token. */
 type MetaWriter = (out: CommandBuffer, key: string, opaque: number) => void;
+
+/** A multi-get's hit as an item: a view of the bytes it arrived in. */
+const viewOf: ItemReader<StoredItem> = (_index, flags, bytes, start, end) => ({ value: bytes.subarray(start, end), flags });
 
 const writeGet: MetaWriter = (out, key, opaque) => writeMetaGet(out, key, opaque, false, false);
 const writeGets: MetaWriter = (out, key, opaque) => writeMetaGet(out, key, opaque, true, false);

@@ -94,22 +94,32 @@ export class ValueCodec {
     return deflate(bytes).then((compressed) => (compressed.length < bytes.length ? { value: compressed, flags: (tagged | VALUE_FLAGS.COMPRESSED) >>> 0 } : { value: payload, flags }));
   }
 
-  /**
-   * The value in a stored item. Synchronous unless the item is compressed (then a Promise), so
-   * the common read path adds no microtask. Raw bytes are handed over as a copy: nodes may
-   * return views into a connection's read buffer, which a value kept by the application (in an
-   * L1, say) would otherwise pin whole.
-   */
+  /** The value in a stored item: `read` over its bytes. */
   decode(key: string, item: StoredItem): unknown {
-    const flags = item.flags >>> 0;
+    return this.read(key, item.flags, item.value, 0, item.value.length);
+  }
+
+  /**
+   * The value in stored bytes with their flags (`bytes` from `start` to `end`), read in place.
+   * Synchronous unless the item is compressed (then a Promise), so the common read path adds no
+   * microtask. Raw bytes are handed over as a copy: nodes pass views into a connection's read
+   * buffer, which a value kept by the application (in an L1, say) would otherwise pin whole.
+   */
+  read(key: string, storedFlags: number, bytes: Buffer, start: number, end: number): unknown {
+    const flags = storedFlags >>> 0;
     // Flags without our tag (0 included) belong to another client: hand over its bytes untouched.
-    if ((flags & TAG_MASK) >>> 0 !== TAG || (flags & ~(TAG_MASK | FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return Buffer.from(item.value);
+    if ((flags & TAG_MASK) >>> 0 !== TAG || (flags & ~(TAG_MASK | FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return copyOf(bytes, start, end);
     const format = TAG | (flags & FORMAT_MASK);
-    if (format !== VALUE_FLAGS.RAW_TAGGED && format !== VALUE_FLAGS.UTF8 && format !== VALUE_FLAGS.SERIALIZED) return Buffer.from(item.value);
-    if ((flags & VALUE_FLAGS.COMPRESSED) === 0) return format === VALUE_FLAGS.RAW_TAGGED ? Buffer.from(item.value) : this.#fromBytes(key, format, item.value);
-    return inflate(item.value).then(
+    if (format !== VALUE_FLAGS.RAW_TAGGED && format !== VALUE_FLAGS.UTF8 && format !== VALUE_FLAGS.SERIALIZED) return copyOf(bytes, start, end);
+    if ((flags & VALUE_FLAGS.COMPRESSED) === 0) {
+      if (format === VALUE_FLAGS.RAW_TAGGED) return copyOf(bytes, start, end);
+      if (format === VALUE_FLAGS.UTF8) return bytes.toString('utf8', start, end);
+      return this.#fromBytes(key, format, bytes.subarray(start, end));
+    }
+    // Inflating takes a while: it gets a copy of its own.
+    return inflate(copyOf(bytes, start, end)).then(
       // Inflated bytes are a fresh buffer of their own: no copy needed.
-      (bytes) => this.#fromBytes(key, format, bytes),
+      (inflated) => this.#fromBytes(key, format, inflated),
       (error: unknown) => {
         throw new DecodeError(key, 'compressed bytes do not inflate', { cause: error });
       },
@@ -125,4 +135,8 @@ export class ValueCodec {
       throw new DecodeError(key, 'the serializer rejected the stored bytes', { cause: error });
     }
   }
+}
+
+function copyOf(bytes: Buffer, start: number, end: number): Buffer {
+  return Buffer.from(bytes.subarray(start, end));
 }

@@ -1,5 +1,5 @@
 import { ServerError, ValueTooLargeError } from '../../errors.js';
-import type { StoredItem } from '../cache-node.js';
+import type { ItemReader } from '../cache-node.js';
 import { ProtocolViolation } from './protocol-violation.js';
 import type { Reply } from './reply-parser.js';
 
@@ -77,9 +77,10 @@ export class MetaRequest<T> implements PendingRequest {
  *   base64): hits answer VA with their own token, in order; misses answer nothing.
  * Either way a value can never land on another key. Settles once, at MN.
  */
-export class MultiGetRequest implements PendingRequest {
-  readonly #results: (StoredItem | undefined)[];
-  readonly #resolve: Settle<(StoredItem | undefined)[]>;
+export class MultiGetRequest<T> implements PendingRequest {
+  readonly #read: ItemReader<T>;
+  readonly #results: (T | undefined)[];
+  readonly #resolve: Settle<(T | undefined)[]>;
   readonly #reject: Settle<Error>;
   /** The keys as sent in a text `get`, space-separated (compared to VALUE keys as bytes). */
   #line: Buffer | undefined;
@@ -91,8 +92,10 @@ export class MultiGetRequest implements PendingRequest {
   #ended = false;
   #failure: Error | undefined;
 
-  constructor(count: number, resolve: Settle<(StoredItem | undefined)[]>, reject: Settle<Error>) {
-    this.#results = new Array<StoredItem | undefined>(count).fill(undefined);
+  /** `read` turns each hit into a result as it arrives (a throw fails the request, at MN). */
+  constructor(count: number, read: ItemReader<T>, resolve: Settle<(T | undefined)[]>, reject: Settle<Error>) {
+    this.#read = read;
+    this.#results = new Array<T | undefined>(count).fill(undefined);
     this.#resolve = resolve;
     this.#reject = reject;
   }
@@ -157,11 +160,17 @@ export class MultiGetRequest implements PendingRequest {
   }
 
   #found(index: number, reply: Reply): boolean {
-    if (index < this.#next || index >= this.#results.length || reply.value === undefined) {
+    const { data } = reply;
+    if (index < this.#next || index >= this.#results.length || data === undefined) {
       throw new ProtocolViolation(`${reply.code}${reply.opaque < 0 ? '' : ` with opaque ${reply.opaque}`} for no key awaiting it in a multi-get`);
     }
-    this.#results[index] = { value: reply.value, flags: reply.flags };
     this.#next = index + 1;
+    if (this.#failure !== undefined) return false;
+    try {
+      this.#results[index] = this.#read(index, reply.flags, data, reply.start, reply.end);
+    } catch (error) {
+      this.#failure = error instanceof Error ? error : new Error(String(error));
+    }
     return false;
   }
 }

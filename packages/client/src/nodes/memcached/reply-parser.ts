@@ -17,8 +17,12 @@ export interface Reply {
   readonly cas: string | undefined;
   /** The `t` remaining time to live in seconds (-1: none), when asked for. */
   readonly ttl: number | undefined;
-  /** The data block of a `VA` or `VALUE` reply. */
+  /** The data block of a `VA` or `VALUE` reply, as a view (made at each read: read it once). */
   readonly value: Buffer | undefined;
+  /** Where that data block lies, to read it without a view: `data` from `start` to `end`. */
+  readonly data: Buffer | undefined;
+  readonly start: number;
+  readonly end: number;
   /** The rest of a text line after its code: `name value` of a STAT, an error's message. */
   readonly text: string;
   /** Whether this is a text VALUE whose key is `bytes` from `start` to `end`. */
@@ -45,7 +49,9 @@ class ReusedReply implements Reply {
   flags = 0;
   cas: string | undefined = undefined;
   ttl: number | undefined = undefined;
-  value: Buffer | undefined = undefined;
+  data: Buffer | undefined = undefined;
+  start = 0;
+  end = 0;
   text = '';
   /** Where a VALUE's key lies (the chunk it came in, or a copy). */
   keySource: Buffer | undefined = undefined;
@@ -59,9 +65,13 @@ class ReusedReply implements Reply {
     this.flags = 0;
     this.cas = undefined;
     this.ttl = undefined;
-    this.value = undefined;
+    this.data = undefined;
     this.text = '';
     this.keySource = undefined;
+  }
+
+  get value(): Buffer | undefined {
+    return this.data?.subarray(this.start, this.end);
   }
 
   keyIs(bytes: Uint8Array, start: number, end: number): boolean {
@@ -138,7 +148,7 @@ export class ReplyParser {
         reply.flags = pending.flags;
         reply.cas = pending.cas;
         reply.ttl = pending.ttl;
-        reply.value = bytes.subarray(0, bytes.length - 2);
+        this.#dataAt(bytes, 0, bytes.length - 2);
         if (key !== undefined) this.#keyAt(key, 0, key.length);
         this.#onReply(reply);
         continue;
@@ -170,7 +180,7 @@ export class ReplyParser {
         // The whole value is in this chunk: a view of it, no copy (decoding turns most values
         // into strings at once; raw bytes handed to the application are copied there).
         if (data[position + size] !== CR || data[position + size + 1] !== LF) throw new ProtocolViolation('a value does not end with CRLF');
-        reply.value = data.subarray(position, position + size);
+        this.#dataAt(data, position, position + size);
         position += size + 2;
         this.#onReply(reply);
       } else {
@@ -239,6 +249,13 @@ export class ReplyParser {
     if (data[index] !== SPACE || size.value < 0 || size.value > this.#maxValueBytes) throw new ProtocolViolation('bad value size');
     this.#size = size.value;
     return size.end;
+  }
+
+  #dataAt(data: Buffer, start: number, end: number): void {
+    const reply = this.#reply;
+    reply.data = data;
+    reply.start = start;
+    reply.end = end;
   }
 
   #keyAt(source: Buffer, start: number, end: number): void {
