@@ -148,13 +148,14 @@ export class MultiGetRequest<T> implements PendingRequest {
   #indexOf(reply: Reply, line: Buffer): number {
     let start = this.#cursor;
     for (let index = this.#next; index < this.#results.length; index++) {
-      let end = start;
-      while (end < line.length && line[end] !== SPACE) end++;
-      if (reply.keyIs(line, start, end)) {
+      const end = reply.keyEndAt(line, start, line.length);
+      if (end >= 0) {
         this.#cursor = end + 1;
         return index;
       }
-      start = end + 1;
+      // That key was a miss: on to the next.
+      while (start < line.length && line[start] !== SPACE) start++;
+      start++;
     }
     return -1;
   }

@@ -25,8 +25,11 @@ export interface Reply {
   readonly end: number;
   /** The rest of a text line after its code: `name value` of a STAT, an error's message. */
   readonly text: string;
-  /** Whether this is a text VALUE whose key is `bytes` from `start` to `end`. */
-  keyIs(bytes: Uint8Array, start: number, end: number): boolean;
+  /**
+   * For a text VALUE: when its key is written in `bytes` at `start` (and ends at `limit` or a
+   * space), where that key ends; -1 when not.
+   */
+  keyEndAt(bytes: Uint8Array, start: number, limit: number): number;
 }
 
 /** Longest reply line accepted (STAT and error lines are far shorter): anything longer is garbage. */
@@ -74,12 +77,13 @@ class ReusedReply implements Reply {
     return this.data?.subarray(this.start, this.end);
   }
 
-  keyIs(bytes: Uint8Array, start: number, end: number): boolean {
+  keyEndAt(bytes: Uint8Array, start: number, limit: number): number {
     const source = this.keySource;
     const keyStart = this.keyStart;
-    if (source === undefined || this.keyEnd - keyStart !== end - start) return false;
-    for (let index = start; index < end; index++) if (source[keyStart + index - start] !== bytes[index]) return false;
-    return true;
+    const end = start + this.keyEnd - keyStart;
+    if (source === undefined || end > limit || (end < limit && bytes[end] !== SPACE)) return -1;
+    for (let index = start; index < end; index++) if (source[keyStart + index - start] !== bytes[index]) return -1;
+    return end;
   }
 }
 
