@@ -113,12 +113,17 @@ export class MultiKeyCalls {
     const { rules } = engine;
     const { router } = engine.topology;
     const groups = new Map<string | undefined, NodeGroup>();
-    // A first pass that only reads each key's type: the keys of a large call are scattered in
-    // memory, and a loop this small has many of them fetched at once, where the routing loop
-    // below would wait for each in turn (measured: +10-15 % MGET-100 calls/s on memcached; a
-    // for-of loop here measured 15 % slower than this indexed one).
+    // A first pass that reads each key's type and first character, and routes at once a key that
+    // is not a string or starts with a space or control character (so most refused keys throw
+    // before any other work). Its real use: the keys of a large call lie scattered in memory (and a string
+    // built by concatenation is two objects); a loop this small has many of them fetched at once,
+    // where the routing loop below would wait for each in turn. Measured on the peer harness's
+    // MGET-100: +10-15 % calls/s (a for-of loop here measured 15 % slower than this indexed one).
     // eslint-disable-next-line @typescript-eslint/prefer-for-of
-    for (let index = 0; index < keys.length; index++) if (typeof keys[index] !== 'string') rules.route(keys[index]);
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index];
+      if (typeof key !== 'string' || key.charCodeAt(0) <= 0x20) rules.route(key);
+    }
     for (let index = 0; index < keys.length; index++) {
       const routed = rules.route(keys[index]);
       const id = router.route(routed.placement);
