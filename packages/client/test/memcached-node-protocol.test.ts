@@ -94,8 +94,7 @@ describe('meta node against a scripted server', () => {
     ['for a key not asked for', 'VALUE a 0 1\r\n1\r\nVALUE c 0 1\r\n3\r\nEND\r\n'],
     ['for a key that only starts like one asked for', 'VALUE a 0 1\r\n1\r\nVALUE bb 0 1\r\n2\r\nEND\r\n'],
     ['twice for one key', 'VALUE a 0 1\r\n1\r\nVALUE a 0 1\r\n1\r\nEND\r\n'],
-    ['without END', 'VALUE a 0 1\r\n1\r\n'],
-    ['after END', 'END\r\nVALUE a 0 1\r\n1\r\n'],
+    ['with another reply before END', 'VALUE a 0 1\r\n1\r\nHD O1\r\n'],
     ['as meta replies', 'VA 1 O0\r\n1\r\nEND\r\n'],
   ])('fails a text multi-get whose VALUEs come %s, never swapping values', async (_name, answer) => {
     const { fake, node } = await open(new Map([['a', '1'], ['b', '2']]));
@@ -103,6 +102,15 @@ describe('meta node against a scripted server', () => {
       for (const request of requests) socket.write(request.words[0] === 'get' ? answer : 'MN\r\n');
     };
     await expect(node.getMany(['a', 'b'])).rejects.toMatchObject({ code: 'ERR_CONNECTION', node: 'fake' });
+  });
+
+  it('takes END as the end of a text multi-get: a VALUE after it drops the connection, and fills nothing', async () => {
+    const { fake, node } = await open(new Map([['a', '1'], ['b', '2']]));
+    const honest = fake.script;
+    fake.script = (requests, socket, connection) => (connection === 1 ? socket.write('END\r\nVALUE a 0 1\r\n1\r\n') : honest(requests, socket, connection));
+    expect(await node.getMany(['a', 'b'])).toEqual([undefined, undefined]);
+    await expect.poll(() => node.getMany(['a', 'b']).then((items) => items.map((item) => item?.value.toString()), () => 'error'), { timeout: 5000 }).toEqual(['1', '2']);
+    expect(fake.connections()).toBe(2);
   });
 
   it('reads a text multi-get with misses, a key asked twice, and a split value', async () => {

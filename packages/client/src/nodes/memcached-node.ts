@@ -68,7 +68,7 @@ const CAPABILITIES: NodeCapabilities = { nativeFlags: true, cas: true, scanKeys:
 
 /**
  * A cache node on one memcached server over the meta protocol: one pipelined connection, the
- * calls of one event-loop turn in one write, multi-gets as one text `get` ended by `mn`, opaque
+ * calls of one event-loop turn in one write, multi-gets as one text `get`, opaque
  * tokens on every meta request, flags stored natively, gets/cas, TLS, and key scanning. memcached's text
  * and meta protocols have no SASL: use the memjs node for servers started with `-S`.
  *
@@ -118,15 +118,13 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
     if (keys.length === 0) return Promise.resolve([]);
     const pending = new Promise<(T | undefined)[]>((resolve, reject) => {
       const request = new MultiGetRequest(keys.length, read, resolve, reject);
-      // One text get, or quiet gets when a key needs base64; the no-op ends the batch either way.
+      // One text get, or quiet gets ended by a no-op when a key needs base64.
       const write = (out: CommandBuffer): void => {
         const line = writeTextGet(out, keys);
-        if (line !== undefined) request.sentAsText(line);
-        else {
-          const base = connection.opaques(keys.length);
-          request.sentAsMeta(base);
-          for (let index = 0; index < keys.length; index++) writeMetaGet(out, keys[index] ?? '', base + index, false, true);
-        }
+        if (line !== undefined) return request.sentAsText(line);
+        const base = connection.opaques(keys.length);
+        request.sentAsMeta(base);
+        for (let index = 0; index < keys.length; index++) writeMetaGet(out, keys[index] ?? '', base + index, false, true);
         out.ascii(META_NOOP);
       };
       connection.send(request, write);

@@ -68,14 +68,16 @@ export class MetaRequest<T> implements PendingRequest {
 }
 
 /**
- * A multi-get as one request, ended by `mn` whatever happens before it. Two forms:
+ * A multi-get as one request, in one of two forms:
  * - text `get k1 k2 ...` (one command, the server's cheapest multi-get): hits answer VALUE
- *   lines in the order asked, each naming its key, then END. A key is matched from where the
- *   last one was found (a key asked twice is answered twice), so a VALUE for a key not asked
- *   for, or out of order, is a protocol violation.
- * - quiet `mg`s with consecutive opaque tokens (keys only the meta protocol can carry, in
- *   base64): hits answer VA with their own token, in order; misses answer nothing.
- * Either way a value can never land on another key. Settles once, at MN.
+ *   lines in the order asked, each naming its key; END ends the reply, or an error line does
+ *   (memcached writes no END after one). A key is matched from where the last one was found (a
+ *   key asked twice is answered twice), so a VALUE for a key not asked for, or out of order, is
+ *   a protocol violation.
+ * - quiet `mg`s with consecutive opaque tokens, then `mn` (for keys only the meta protocol can
+ *   carry, in base64): hits answer VA with their own token, in order; misses answer nothing;
+ *   MN ends the batch.
+ * Either way a value can never land on another key.
  */
 export class MultiGetRequest<T> implements PendingRequest {
   readonly #read: ItemReader<T>;
@@ -89,7 +91,6 @@ export class MultiGetRequest<T> implements PendingRequest {
   /** The first opaque token, when sent as `mg`s. */
   #base = -1;
   #next = 0;
-  #ended = false;
   #failure: Error | undefined;
 
   /** `read` turns each hit into a result as it arrives (a throw fails the request, at MN). */
@@ -111,37 +112,39 @@ export class MultiGetRequest<T> implements PendingRequest {
   }
 
   accept(reply: Reply): boolean {
+    const text = this.#line !== undefined;
     switch (reply.code) {
       case 'VALUE':
-        if (this.#line !== undefined && !this.#ended) return this.#found(this.#indexOf(reply, this.#line), reply);
+        if (this.#line !== undefined) return this.#found(this.#indexOf(reply, this.#line), reply);
         break;
       case 'VA':
-        if (this.#base >= 0) return this.#found(reply.opaque < 0 ? -1 : reply.opaque - this.#base, reply);
+        if (!text) return this.#found(reply.opaque < 0 ? -1 : reply.opaque - this.#base, reply);
         break;
       case 'END':
-        if (this.#line !== undefined && !this.#ended) {
-          this.#ended = true;
-          return false;
-        }
+        if (text) return this.#settle();
         break;
       case 'MN':
-        // After an error line the server may have stopped before END.
-        if (this.#failure !== undefined) this.#reject(this.#failure);
-        else if (this.#base >= 0 || this.#ended) this.#resolve(this.#results);
-        else break;
-        return true;
+        if (!text) return this.#settle();
+        break;
     }
     throw new ProtocolViolation(`${reply.code}${reply.opaque < 0 ? '' : ` with opaque ${reply.opaque}`} inside a multi-get`);
   }
 
   error(error: Error): boolean {
-    // Error lines carry no key or token: the whole batch fails, at MN.
+    // Error lines carry no key or token: the whole request fails. A text get ends there; the
+    // quiet gets end at MN.
     this.#failure ??= error;
-    return false;
+    return this.#line !== undefined && this.#settle();
   }
 
   fail(error: Error): void {
     this.#reject(error);
+  }
+
+  #settle(): true {
+    if (this.#failure === undefined) this.#resolve(this.#results);
+    else this.#reject(this.#failure);
+    return true;
   }
 
   /** Where the VALUE's key is among those not yet answered (misses are skipped); -1 when it is not. */
