@@ -93,6 +93,25 @@ describe.each<Backend>(['memcached', 'redis'])('ShardedClient over 3 %s nodes', 
     expect(deleted).toBe(10);
   });
 
+  it('reads every value format back through a multi-get: text, JSON, raw bytes, compressed, another client\'s', async () => {
+    const entries: [string, unknown][] = [
+      [key('fmt-text'), 'caf\u00e9'],
+      [key('fmt-json'), { id: 7, tags: ['a'] }],
+      [key('fmt-raw'), Buffer.from([0, 1, 2, 255])],
+      [key('fmt-big-text'), 'abc'.repeat(20_000)],
+      [key('fmt-big-json'), { rows: Array.from({ length: 2000 }, (_, i) => i) }],
+      [key('fmt-big-raw'), Buffer.alloc(40_000, 7)],
+    ];
+    for (const [k, value] of entries) await client.set(k, value);
+    const other = key('fmt-other');
+    const server = serversOf(backend).find((s) => s.address === client.locate(other));
+    if (server === undefined) throw new Error('no server for the key');
+    await rawSet(backend, server.port, `test:${other}`, Buffer.from('plain'));
+    const { values, failures } = await client.getMany([...entries.map(([k]) => k), other]);
+    expect(failures).toEqual([]);
+    expect(values).toEqual([...entries.map(([, value]) => value), Buffer.from('plain')]);
+  });
+
   it('never lets a key carry a command to the server', async () => {
     const survivor = key('survivor');
     await client.set(survivor, 'still here');
