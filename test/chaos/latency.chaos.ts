@@ -21,7 +21,8 @@ import {
 const LATENCY_MS = 200;
 /** Above the slow node's 200 ms, so its calls are slow, not failed. */
 const TIMEOUT_MS = 500;
-const OUTLIERS = { windowMs: 2000, bucketMs: 250, outlierWindowMs: 500, outlierMinSamples: 20, outlierFactor: 3, ejectOutliers: true } as const;
+/** A 2 s outlier window keeps the slow node in the ring ~2 s: a p99 over ~1,300 calls of the others. */
+const OUTLIERS = { windowMs: 2000, bucketMs: 250, outlierWindowMs: 2000, outlierMinSamples: 20, outlierFactor: 3, ejectOutliers: true } as const;
 /**
  * Marked within: a bucket until the first slow samples are judged, `outlierWindowMs` of staying
  * an outlier, and up to two more buckets since the check runs once per bucket, plus slack.
@@ -33,6 +34,18 @@ const MARK_BOUND_MS = OUTLIERS.outlierWindowMs + 3 * OUTLIERS.bucketMs + SLACK_M
  * the others, which is a smaller fleet, not a slow node's doing (the table shows both).
  */
 const P99_RATIO = 1.2;
+/** The resolution below which the 20 % is not read (see the check). */
+const P99_FLOOR_MS = 0.5;
+/**
+ * An open-loop load: the other nodes see the same calls per second before and during the fault.
+ * (A closed loop compared a saturated phase with one whose callers mostly waited on the slow
+ * node, on a few hundred samples: the strict 20 % failed 1 run in 3.) Low enough that the slow
+ * node's calls in flight (its share of the rate, about a fifth over 1,000 keys, for 200 ms:
+ * ~35, give or take the bursts of a random load) stay under the cap of 64.
+ */
+const RATE_PER_SEC = 800;
+/** The no-fault phase starts after two seconds (connections warm, the code compiled). */
+const WARM_MS = 2000;
 
 let fleet: Fleet;
 beforeAll(async () => {
@@ -52,10 +65,9 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
     const slow = timedFault(target, () => applyFault(victim, { type: 'latency', ms: LATENCY_MS, direction: 'downstream' }));
     try {
       await client.ping();
-      const report = await target.run({ maxOps: 1_000_000, durationMs: 3800, concurrency: 32, keys: 100, callTimeoutMs: 2000, faults: [{ atMs: 1500, durationMs: 60_000, apply: slow.apply }] });
+      const report = await target.run({ maxOps: 1_000_000, durationMs: 7300, concurrency: 64, ratePerSec: RATE_PER_SEC, keys: 1000, callTimeoutMs: 2000, faults: [{ atMs: 3500, durationMs: 60_000, apply: slow.apply }] });
       const others = target.calls.filter((call) => call.node !== victimId);
-      // Skip the first 300 ms (connections warming up) of the no-fault phase.
-      const before = startedBetween(others, 300, slow.times.appliedMs);
+      const before = startedBetween(others, WARM_MS, slow.times.appliedMs);
       const marked = events.find((event) => event.node === victimId && event.type === 'ejected');
       const during = startedBetween(others, slow.times.appliedMs, marked?.atMs ?? slow.times.revertStartedMs);
       const afterMark = startedBetween(others, marked?.atMs ?? Infinity, slow.times.revertStartedMs);
@@ -74,17 +86,18 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
       expect(measured.victimP50DuringMs).toBeGreaterThanOrEqual(LATENCY_MS);
       expect(measured.markReason).toBe('latency');
       expect(measured.markedAfterMs).toBeLessThanOrEqual(MARK_BOUND_MS);
-      expect(before.length).toBeGreaterThan(1000);
+      expect(before.length).toBeGreaterThan(800);
       // Enough calls for a p99 while the slow node was in the ring (it is marked within ~1 s).
       expect(during.length).toBeGreaterThan(100);
       // Nothing waits behind the slow node: the others' p99 stays far under its 200 ms.
       expect(measured.othersP99SlowInRingMs).toBeLessThan(LATENCY_MS / 2);
-      // The issue's bound is the others' p99 within 20 % of the no-fault phase. It failed on
-      // memcached (p99 ~42 ms) until the fault proxy turned Nagle off (replies waited for the
-      // client's delayed ACKs); since then the p99s are ~2 ms and a single late sample among a
-      // few hundred decides 20 % (1 run in 3 here). Asserted: within 20 % or 5 ms, whichever is
-      // larger; `within20pct` records the strict comparison for every run.
-      expect(measured.othersP99SlowInRingMs).toBeLessThanOrEqual(Math.max(P99_RATIO * measured.othersP99BeforeMs, measured.othersP99BeforeMs + 5));
+      // The issue's bound: the others' p99 within 20 % of the no-fault phase, at the same load
+      // (no start skipped). At this load the p99s are 0.3-2.5 ms, and below 1 ms 20 % is tens of
+      // microseconds, under what timers and scheduling resolve on 2 shared cores (seen: 0.3 ->
+      // 0.4 ms). So: within 20 %, or within P99_FLOOR_MS; `within20pct` records the strict check.
+      expect(report.skippedStarts).toBe(0);
+      const p99Before = percentileMs(before, 99);
+      expect(percentileMs(during, 99)).toBeLessThanOrEqual(Math.max(P99_RATIO * p99Before, p99Before + P99_FLOOR_MS));
       expect(untypedCodes(report)).toEqual([]);
       expect(report.maxCallMs).toBeLessThanOrEqual(callBoundMs(target, TIMEOUT_MS));
       expect(report.wrongValues).toBe(0);

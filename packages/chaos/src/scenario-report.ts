@@ -63,13 +63,15 @@ export interface ScenarioReport {
   readonly wrongValues: number;
   readonly durationMs: number;
   readonly stoppedBy: 'maxOps' | 'duration';
+  /** Open-loop starts skipped because `concurrency` calls were in flight (0 in a closed loop). */
+  readonly skippedStarts: number;
   readonly faults: readonly FaultRecord[];
 }
 
 const PHASES: readonly ScenarioPhase[] = ['before', 'during', 'after'];
 
 /** Builds the report from the samples; pure, so tests can feed it samples by hand. */
-export function buildReport(samples: readonly OperationSample[], faults: readonly FaultRecord[], durationMs: number, stoppedBy: 'maxOps' | 'duration'): ScenarioReport {
+export function buildReport(samples: readonly OperationSample[], faults: readonly FaultRecord[], durationMs: number, stoppedBy: 'maxOps' | 'duration', skippedStarts = 0): ScenarioReport {
   const errorsByCode: Record<string, number> = {};
   for (const sample of samples) if (sample.errorCode !== undefined) errorsByCode[sample.errorCode] = (errorsByCode[sample.errorCode] ?? 0) + 1;
   const count = (predicate: (sample: OperationSample) => boolean): number => samples.filter(predicate).length;
@@ -100,6 +102,7 @@ export function buildReport(samples: readonly OperationSample[], faults: readonl
     wrongValues: count((sample) => sample.outcome === 'wrong'),
     durationMs,
     stoppedBy,
+    skippedStarts,
     faults,
   };
 }

@@ -25,8 +25,15 @@ export interface ScenarioOptions {
   readonly maxOps?: number;
   /** Default 5000. */
   readonly durationMs?: number;
-  /** Calls in flight at once. Default 4. */
+  /** Calls in flight at once (with `ratePerSec`: at most). Default 4. */
   readonly concurrency?: number;
+  /**
+   * Open loop: calls start at this rate, evenly spread, however long the answers take, so a
+   * slow node does not slow the load on the others (compare latencies across phases this way).
+   * A start that finds `concurrency` calls in flight is skipped and counted (`skippedStarts`).
+   * Default: closed loop, `concurrency` callers each starting a call when their last returns.
+   */
+  readonly ratePerSec?: number;
   /** Distinct keys (`key-0` ...). Default 50. */
   readonly keys?: number;
   /** Share of gets among calls, 0..1. Default 0.8. */
@@ -130,6 +137,35 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   };
 
   let stoppedBy: 'maxOps' | 'duration' = 'maxOps';
+  let skippedStarts = 0;
+  const paced = (ratePerSec: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const calls = new Set<Promise<void>>();
+      let due = 0;
+      const tick = (): void => {
+        if (now() >= settings.durationMs || issued >= settings.maxOps) {
+          if (issued < settings.maxOps) stoppedBy = 'duration';
+          void Promise.all(calls).then(() => resolve());
+          return;
+        }
+        // Every start due by now, even after a late timer.
+        for (const target = Math.floor((now() * ratePerSec) / 1000); due < target && issued < settings.maxOps; due++) {
+          if (calls.size >= settings.concurrency) {
+            skippedStarts += 1;
+            continue;
+          }
+          issued += 1;
+          const started = operate().finally(() => calls.delete(started));
+          calls.add(started);
+        }
+        const handle = clock.setTimeout(() => {
+          timers.delete(handle);
+          tick();
+        }, 1);
+        timers.add(handle);
+      };
+      tick();
+    });
   const worker = async (): Promise<void> => {
     while (issued < settings.maxOps) {
       if (now() >= settings.durationMs) {
@@ -143,7 +179,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     }
   };
   try {
-    await Promise.all(Array.from({ length: settings.concurrency }, worker));
+    if (settings.ratePerSec === undefined) await Promise.all(Array.from({ length: settings.concurrency }, worker));
+    else await paced(settings.ratePerSec);
   } finally {
     for (const handle of timers) clock.clearTimeout(handle);
     await Promise.allSettled([...pending]);
@@ -157,7 +194,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     revertedAtMs: record.revertedAtMs ?? durationMs,
     counters: record.active.counters(),
   }));
-  return buildReport(samples, faults, durationMs, stoppedBy);
+  return buildReport(samples, faults, durationMs, stoppedBy, skippedStarts);
 }
 
 function judge(key: string, value: string | null | undefined, acknowledgedAtStart: number, attemptedNow: number): NonNullable<OperationSample['outcome']> {
@@ -195,8 +232,13 @@ function validate(options: ScenarioOptions) {
     if (!(Number.isFinite(fault.durationMs) && fault.durationMs >= 0)) throw new InvalidOptionError(`faults[${index}].durationMs`, `expected milliseconds >= 0, got ${String(fault.durationMs)}`);
     if (typeof fault.apply !== 'function') throw new InvalidOptionError(`faults[${index}].apply`, 'expected a function returning applyFault(...)');
   });
+  const ratePerSec = options.ratePerSec;
+  if (ratePerSec !== undefined && !(Number.isFinite(ratePerSec) && ratePerSec > 0 && ratePerSec <= 1_000_000)) {
+    throw new InvalidOptionError('ratePerSec', `expected calls per second from above 0 to 1000000, got ${String(ratePerSec)}`);
+  }
   return {
     target,
+    ratePerSec,
     maxOps: integer('maxOps', options.maxOps, 1000),
     durationMs: integer('durationMs', options.durationMs, 5000),
     concurrency: integer('concurrency', options.concurrency, 4),

@@ -71,6 +71,35 @@ describe('runScenario against known targets', () => {
     expect(formatReport(report)).toMatch(/during fault +\d+ ops, \d+ errors/);
   });
 
+  it('in an open loop, starts calls at the rate whatever the answers take, skipping starts over the cap (injected clock)', async () => {
+    const clock = new ManualClock();
+    const slow = new Set<() => void>();
+    let started = 0;
+    const target: ScenarioTarget = {
+      // Every tenth call hangs until released: in a closed loop it would hold its caller.
+      get: () => (++started % 10 === 0 ? new Promise((resolve) => slow.add(() => resolve(undefined))) : Promise.resolve(undefined)),
+      set: () => (++started % 10 === 0 ? new Promise((resolve) => slow.add(() => resolve())) : Promise.resolve()),
+    };
+    const running = runScenario({ target, clock, ratePerSec: 1000, concurrency: 20, maxOps: 1_000_000, durationMs: 400, callTimeoutMs: 100_000, random: seededRandom(6) });
+    for (let ms = 0; ms < 400; ms++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      clock.advance(1);
+    }
+    for (const release of slow) release();
+    for (let ms = 0; ms < 5; ms++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      clock.advance(1);
+    }
+    const report = await running;
+    expect(report.stoppedBy).toBe('duration');
+    // 1000/s for 0.4 s: 400 starts, of which those finding 20 calls in flight (the hung tenth
+    // reaches 20 after ~200 starts) are skipped.
+    expect(report.ops + report.skippedStarts).toBeGreaterThanOrEqual(399);
+    expect(report.ops + report.skippedStarts).toBeLessThanOrEqual(401);
+    expect(report.ops).toBeGreaterThanOrEqual(200);
+    expect(report.skippedStarts).toBeGreaterThan(150);
+  });
+
   it('times out a call that never settles', async () => {
     const report = await runScenario({ target: { get: () => new Promise(() => undefined), set: () => new Promise(() => undefined) }, maxOps: 2, concurrency: 2, callTimeoutMs: 50 });
     expect(report.errorsByCode).toEqual({ ERR_CALL_TIMEOUT: 2 });
@@ -80,6 +109,7 @@ describe('runScenario against known targets', () => {
   it.each([
     [{ maxOps: 0 }, 'maxOps'],
     [{ readShare: 2 }, 'readShare'],
+    [{ ratePerSec: 0 }, 'ratePerSec'],
     [{ faults: [{ atMs: -1, durationMs: 1, apply: () => Promise.reject(new Error('unused')) }] }, 'faults[0].atMs'],
   ])('rejects %j naming %s', async (options, option) => {
     await expect(runScenario({ target: mapTarget(), ...options })).rejects.toThrow(expect.objectContaining({ option }));
