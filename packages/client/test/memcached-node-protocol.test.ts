@@ -8,7 +8,7 @@ import { ReplyParser, type Reply } from '../src/nodes/memcached/reply-parser.js'
 import { honestReplies, startFakeMemcached, type FakeMemcached, type FakeRequest } from './support/fake-memcached.js';
 
 describe('ReplyParser', () => {
-  const stream = Buffer.from('VA 5 O7 f1396899841 c42\r\nhe\r\no\r\nEN O8\r\nHD O9\r\nSTAT pid 12\r\nEND\r\nMN\r\nSERVER_ERROR out of memory\r\n');
+  const stream = Buffer.from('VA 5 O7 f1396899841 c42\r\nhe\r\no\r\nEN O8\r\nHD O9\r\nSTAT pid 12\r\nEND\r\nMN\r\nVALUE user:1 5 3 77\r\nab\n\r\nEND\r\nSERVER_ERROR out of memory\r\n');
 
   type Parsed = Pick<Reply, 'code' | 'opaque' | 'flags' | 'cas' | 'ttl' | 'value' | 'text'>;
   const parseAll = (chunks: Buffer[]): Parsed[] => {
@@ -21,7 +21,8 @@ describe('ReplyParser', () => {
 
   it('reads meta and text replies, whatever the chunking', () => {
     const whole = parseAll([stream]);
-    expect(whole.map((reply) => reply.code)).toEqual(['VA', 'EN', 'HD', 'STAT', 'END', 'MN', 'SERVER_ERROR']);
+    expect(whole.map((reply) => reply.code)).toEqual(['VA', 'EN', 'HD', 'STAT', 'END', 'MN', 'VALUE', 'END', 'SERVER_ERROR']);
+    expect(whole[6]).toMatchObject({ flags: 5, cas: '77', value: Buffer.from('ab\n') });
     expect(whole[0]).toMatchObject({ opaque: 7, flags: 0x53430001, cas: '42', value: Buffer.from('he\r\no') });
     expect(whole[3]?.text).toBe('pid 12');
     // Every split point, and one byte at a time: the same replies.
@@ -39,6 +40,12 @@ describe('ReplyParser', () => {
     ['a non-numeric opaque', 'HD Oabc\r\n'],
     ['flags over 32 bits', 'VA 1 O1 f4294967296\r\nx\r\n'],
     ['random bytes', Buffer.from([0x91, 0x00, 0xff, 0x13, 0x0d, 0x0a])],
+    ['a VALUE without flags and size', 'VALUE k\r\n'],
+    ['a VALUE with an empty key', 'VALUE  0 1\r\nx\r\n'],
+    ['a VALUE with non-numeric flags', 'VALUE k x 1\r\nx\r\n'],
+    ['a VALUE without a size', 'VALUE k 0\r\n'],
+    ['a VALUE with a bad CAS', 'VALUE k 0 1 12a\r\nx\r\n'],
+    ['a VALUE whose data overruns its size', 'VALUE k 0 1\r\nxy\r\n'],
   ])('throws on %s', (_name, bytes) => {
     expect(() => parseAll([Buffer.from(bytes)])).toThrow(/protocol error/);
   });
