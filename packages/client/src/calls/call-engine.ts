@@ -91,6 +91,10 @@ export class CallEngine {
       return Promise.reject(error);
     }
     if (slot === undefined) return Promise.resolve(undefined);
+    if (this.topology.orphans.size > 0 && this.orphaned(slot, routed.wire)) {
+      slot.stats.misses++;
+      return Promise.resolve(undefined);
+    }
     const owner = slot;
     const received = (item: StoredItem | undefined): T | undefined | Promise<T | undefined> =>
       item === undefined && this.topology.warming ? this.#warmRead<T>(owner, routed, options) : this.decode<T>(owner, routed.wire, item);
@@ -129,7 +133,24 @@ export class CallEngine {
     if (this.traced()) return this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
     const refusal = slot.refuse(options.signal);
     const result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
+    if (this.topology.orphans.size > 0) this.#replaces(slot, wire, result);
     return this.#purges === undefined ? result : this.#joinPurges(result);
+  }
+
+  /**
+   * Whether `slot` may hold a stale failover copy of `wire` (its delete failed so far): then a
+   * read of it there is a miss, and the delete is tried again.
+   */
+  orphaned(slot: NodeSlot, wire: string): boolean {
+    if (!this.topology.orphans.has(slot.id, wire)) return false;
+    this.topology.deleteOrphan(slot.id, wire);
+    return true;
+  }
+
+  /** A write of `wire` to `slot` that succeeds replaces (or deletes) any stale copy there. */
+  #replaces(slot: NodeSlot, wire: string, result: Promise<unknown>): void {
+    const { orphans } = this.topology;
+    if (orphans.has(slot.id, wire)) result.then(() => orphans.remove(slot.id, wire), () => undefined);
   }
 
   /**
@@ -150,7 +171,9 @@ export class CallEngine {
     const routed = this.route(key);
     const slot = this.writeSlot(routed);
     const capped = this.failover(routed, slot, ttl);
-    return this.run(slot, command, routed.wire, options, (node) => call(node, routed.wire, capped));
+    const result = this.run(slot, command, routed.wire, options, (node) => call(node, routed.wire, capped));
+    if (this.topology.orphans.size > 0) this.#replaces(slot, routed.wire, result);
+    return result;
   }
 
   /**

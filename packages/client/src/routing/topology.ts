@@ -6,6 +6,7 @@ import { resolveChange, type MembershipChange, type ResolvedChange } from '../me
 import { PendingMigrations } from '../migration/pending-migrations.js';
 import { purgeCopies } from '../migration/purge-copies.js';
 import type { NodeAddress } from '../nodes/node-address.js';
+import { OrphanCopies } from '../rejoin/orphan-copies.js';
 import { RejoinGuard, type ResolvedRejoin } from '../rejoin/rejoin-guard.js';
 import { diff, type Ring, type RingDiff } from '@shardcache/ring';
 import { healthGate } from './health-gate.js';
@@ -32,6 +33,8 @@ export class Topology {
   readonly deadlines: DeadlineQueue;
   readonly rejoin: ResolvedRejoin;
   readonly guard: RejoinGuard;
+  /** Failover copies whose delete has not succeeded yet: reads of them are misses. */
+  readonly orphans: OrphanCopies;
   readonly #slots = new Map<string, NodeSlot>();
   readonly #options: ResolvedOptions;
   readonly #factory: NodeFactory;
@@ -54,6 +57,7 @@ export class Topology {
     this.#events = events;
     this.rejoin = rejoin;
     this.guard = new RejoinGuard(rejoin.maxTrackedKeys);
+    this.orphans = new OrphanCopies(options.clock, rejoin.failoverTtl);
     this.router = new Router(options.ring, options.failover);
     this.deadlines = new DeadlineQueue(options.clock);
     this.health = new HealthRegistry({
@@ -156,11 +160,26 @@ export class Topology {
         if (missed.size === 0) continue;
         work.push(slot.run('deleteMany', this.#options.timeoutMs, undefined, () => slot.node.deleteMany([...missed.keys()])).then(() => this.guard.forget(owner, missed)));
         // Orphan copies on the failover nodes would be stale if the owner left again.
-        for (const [wire, entry] of missed) void this.#slots.get(entry.servedBy)?.node.delete(wire).catch(() => undefined);
+        for (const [wire, entry] of missed) this.deleteOrphan(entry.servedBy, wire);
       }
       if (work.length === 0) return false;
       await Promise.all(work);
     }
+  }
+
+  /**
+   * Deletes the copy `node` took of `wire` while its owner was out. Until a delete succeeds (a
+   * connection reset or a stalled process can fail it), reads of the key there are misses and
+   * each one tries the delete again (see OrphanCopies).
+   */
+  deleteOrphan(node: string, wire: string): void {
+    const slot = this.#slots.get(node);
+    if (slot === undefined) return;
+    this.orphans.add(node, wire);
+    slot.node.delete(wire).then(
+      () => this.orphans.remove(node, wire),
+      () => undefined,
+    );
   }
 
   /** The diff a change would make, before anything happens. */
@@ -231,7 +250,10 @@ export class Topology {
     this.#warm = windowMs > 0 ? { previous, until: this.#options.clock.now() + windowMs } : undefined;
     for (const [id, weight] of resolved.weights) this.#slots.get(id)?.setWeight(weight);
     const removed = resolved.remove.map((id) => this.#slots.get(id)).filter((slot): slot is NodeSlot => slot !== undefined);
-    for (const slot of removed) this.#slots.delete(slot.id);
+    for (const slot of removed) {
+      this.#slots.delete(slot.id);
+      this.orphans.forgetNode(slot.id);
+    }
     this.#events.changed(swapped);
     await Promise.all(
       removed.map(async (slot) => {

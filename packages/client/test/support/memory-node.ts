@@ -1,9 +1,12 @@
-import type { CacheNode, DumpedItem, Payload, StoredItem } from '../../src/index.js';
+import { ConnectionError, type CacheNode, type DumpedItem, type Payload, type StoredItem } from '../../src/index.js';
 
 /** Hooks a test awaits inside a node call, to hold it (a pending promise) or fail it (a rejection). */
 export interface MemoryNodeHooks {
   deleteMany?: (keys: readonly string[]) => Promise<void>;
   restore?: (key: string) => Promise<void>;
+  delete?: (key: string) => Promise<void>;
+  /** While true, every read, write and ping fails with ERR_CONNECTION (the node is unreachable). */
+  down?: () => boolean;
 }
 
 /**
@@ -17,6 +20,10 @@ export function memoryNode(id: string, items: Map<string, DumpedItem>, hooks: Me
   };
   const write = (key: string, value: Payload, flags: number): void => void items.set(key, { payload: Buffer.from(value), flags, ttlMs: null });
   const unsupported = (): Promise<never> => Promise.reject(new Error('not used here'));
+  const reachable = async <T>(call: () => T): Promise<T> => {
+    if (hooks.down?.() === true) throw new ConnectionError(id, 'down (test)');
+    return call();
+  };
   return {
     id,
     capabilities: { nativeFlags: true, cas: false, scanKeys: true, dumpRestore: true },
@@ -33,20 +40,23 @@ export function memoryNode(id: string, items: Map<string, DumpedItem>, hooks: Me
       items.set(key, item);
       return 'restored';
     },
-    get: (key) => Promise.resolve(read(key)),
-    getMany: (keys) => Promise.resolve(keys.map(read)),
-    set: (key, value, flags) => Promise.resolve(write(key, value, flags)),
+    get: (key) => reachable(() => read(key)),
+    getMany: (keys) => reachable(() => keys.map(read)),
+    set: (key, value, flags) => reachable(() => write(key, value, flags)),
     setMany: (entries) => Promise.resolve(entries.forEach((entry) => write(entry.key, entry.value, entry.flags))),
     add: (key, value, flags) => Promise.resolve(!items.has(key) && (write(key, value, flags), true)),
     replace: (key, value, flags) => Promise.resolve(items.has(key) && (write(key, value, flags), true)),
-    delete: (key) => Promise.resolve(items.delete(key)),
+    delete: async (key) => {
+      await hooks.delete?.(key);
+      return reachable(() => items.delete(key));
+    },
     deleteMany: async (keys) => {
       await hooks.deleteMany?.(keys);
       return keys.filter((key) => items.delete(key)).length;
     },
     gets: unsupported, cas: unsupported, incr: unsupported, decr: unsupported, touch: unsupported,
     flush: () => Promise.resolve(items.clear()),
-    ping: () => Promise.resolve(),
+    ping: () => reachable(() => undefined),
     stats: () => Promise.resolve({ curr_items: String(items.size) }),
     close: () => Promise.resolve(),
     destroy: () => Promise.resolve(),

@@ -1,0 +1,74 @@
+// A failover node's copy of a key whose owner came back is deleted; when that delete fails, the
+// copy must not be served if the owner leaves again (it is older than what the owner took since).
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DumpedItem } from '../src/index.js';
+import { ConnectionError, ShardedClient } from '../src/index.js';
+import { memoryNode } from './support/memory-node.js';
+
+const IDS = ['10.0.0.1:6379', '10.0.0.2:6379', '10.0.0.3:6379'];
+
+describe('a failover copy whose delete failed', () => {
+  let client: ShardedClient | undefined;
+  afterEach(async () => client?.destroy());
+
+  it.each(['get', 'getMany'] as const)('is a miss (%s) when the owner leaves again, until a delete or a write replaces it', async (read) => {
+    const stores = new Map(IDS.map((id) => [id, new Map<string, DumpedItem>()]));
+    const down = new Set<string>();
+    let deletesFail = false;
+    client = new ShardedClient({
+      backend: 'redis',
+      nodes: IDS,
+      failover: 'next',
+      timeoutMs: 100,
+      health: { serverFailureLimit: 1, serverRetryTimeout: 30, maxEjectionMs: 60, probeIntervalMs: 10, probeJitter: 0, successThreshold: 1 },
+      rejoin: { stableMs: 0 },
+      nodeFactory: (address) =>
+        memoryNode(address.id, stores.get(address.id) ?? new Map(), {
+          down: () => down.has(address.id),
+          delete: async () => {
+            if (deletesFail) throw new ConnectionError(address.id, 'reset (test)');
+          },
+        }),
+    });
+    const c = client;
+    const readKey = async (key: string): Promise<unknown> => (read === 'get' ? c.get(key) : (await c.getMany([key])).values[0]);
+    const key = 'user:1';
+    const owner = c.locate(key) ?? '';
+    await c.set(key, 'v1');
+
+    const leave = async (): Promise<void> => {
+      down.add(owner);
+      await expect.poll(async () => {
+        await c.get(key).catch(() => undefined);
+        return c.ejected;
+      }).toEqual([owner]);
+    };
+    const comeBack = async (): Promise<void> => {
+      down.delete(owner);
+      await expect.poll(() => c.ejected).toEqual([]);
+    };
+
+    await leave();
+    const fallback = c.locate(key) ?? '';
+    expect(fallback).not.toBe(owner);
+    await c.set(key, 'v2');
+    // The owner returns; deleting the fallback's copy fails.
+    deletesFail = true;
+    await comeBack();
+    expect(stores.get(fallback)?.has(key)).toBe(true);
+    await c.set(key, 'v3');
+    expect(await readKey(key)).toBe('v3');
+
+    // The owner leaves again: the fallback's v2 is older than v3.
+    await leave();
+    expect(await readKey(key)).toBeUndefined();
+    expect(await readKey(key)).toBeUndefined();
+    // Once a delete goes through (each read tries again), the key is an ordinary miss, and a
+    // write there is served.
+    deletesFail = false;
+    await readKey(key);
+    await expect.poll(() => stores.get(fallback)?.has(key)).toBe(false);
+    await c.set(key, 'v4');
+    expect(await readKey(key)).toBe('v4');
+  });
+});
