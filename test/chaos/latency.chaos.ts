@@ -21,8 +21,13 @@ import {
 const LATENCY_MS = 200;
 /** Above the slow node's 200 ms, so its calls are slow, not failed. */
 const TIMEOUT_MS = 500;
-/** A 2 s outlier window keeps the slow node in the ring ~2 s: a p99 over ~1,300 calls of the others. */
-const OUTLIERS = { windowMs: 2000, bucketMs: 250, outlierWindowMs: 2000, outlierMinSamples: 20, outlierFactor: 3, ejectOutliers: true } as const;
+/**
+ * A 2 s outlier window keeps the slow node in the ring ~2 s: a p99 over ~1,300 calls of the
+ * others. At this light load the p99s are sub-millisecond and a node's p99 over a few hundred
+ * calls can be 3x the others' by chance (seen once: a node marked before the fault), so p99s
+ * up to 20 ms are never outliers here (the fault adds 200 ms).
+ */
+const OUTLIERS = { windowMs: 2000, bucketMs: 250, outlierWindowMs: 2000, outlierMinSamples: 20, outlierFactor: 3, outlierMinLatencyMs: 20, ejectOutliers: true } as const;
 /**
  * Marked within: a bucket until the first slow samples are judged, `outlierWindowMs` of staying
  * an outlier, and up to two more buckets since the check runs once per bucket, plus slack.
@@ -85,6 +90,8 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
 
       expect(measured.victimP50DuringMs).toBeGreaterThanOrEqual(LATENCY_MS);
       expect(measured.markReason).toBe('latency');
+      // Marked for the fault, not before it.
+      expect(measured.markedAfterMs).toBeGreaterThanOrEqual(0);
       expect(measured.markedAfterMs).toBeLessThanOrEqual(MARK_BOUND_MS);
       expect(before.length).toBeGreaterThan(800);
       // Enough calls for a p99 while the slow node was in the ring (it is marked within ~1 s).
