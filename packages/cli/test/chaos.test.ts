@@ -39,6 +39,23 @@ describe('shardcache chaos', () => {
     }
   }, 30_000);
 
+  it('latency --rate: an open loop starts calls at the rate while one server is slow', async () => {
+    const fleet = await startFleet({ redis: 2, proxy: false });
+    try {
+      const servers = fleet.redis.map((server) => server.address);
+      const { code, stdout } = await runCli(['chaos', 'latency', '--backend', 'redis', '--servers', servers.join(','), '--duration', '2', '--rate', '300', '--concurrency', '64', '--json']);
+      expect(code).toBe(0);
+      const { report } = JSON.parse(stdout) as { report: { ops: number; skippedStarts: number; maxCallMs: number } };
+      // 300 calls/s for 2 s, though half of them wait 200 ms once the fault plays.
+      expect(report.ops + report.skippedStarts).toBeGreaterThanOrEqual(580);
+      expect(report.ops + report.skippedStarts).toBeLessThanOrEqual(601);
+      expect(report.skippedStarts).toBe(0);
+      expect(report.maxCallMs).toBeGreaterThanOrEqual(200);
+    } finally {
+      await fleet.stop();
+    }
+  }, 30_000);
+
   it('fails a check on a wrong value, a hung call or an untyped error, and when the fault never bit', () => {
     const sample = (outcome: OperationSample['outcome'], errorCode?: string): OperationSample => ({ kind: 'get', phase: 'during', startMs: 0, endMs: 1, ...(outcome === undefined ? {} : { outcome }), ...(errorCode === undefined ? {} : { errorCode }) });
     const counters = { connections: 0, bytesForwarded: 0, bytesHeld: 0, bytesDropped: 0, bytesAltered: 0, connectionsReset: 0, requestsFailed: 0, kills: 0, pauses: 0, restarts: 0, flaps: 0 };
@@ -70,6 +87,7 @@ describe('shardcache chaos: bad arguments', () => {
     [['chaos', 'latency', '--servers', 'nowhere'], /--servers: expected "host:port/],
     [['chaos', 'kill', '--duration', '0'], /--duration must be a number of seconds from 2 to 600, got "0"/],
     [['chaos', 'kill', '--nodes', '1'], /--nodes must be an integer from 2 to 12, got "1"/],
+    [['chaos', 'kill', '--rate', '0'], /--rate must be an integer from 1 to 100000, got "0"/],
     [['chaos', 'kill', '--backend', 'mongo'], /--backend must be memcached or redis, got "mongo"/],
   ])('%j exits 2 and says what is wrong', async (args, message) => {
     const { code, err } = await runMain(args);

@@ -28,6 +28,9 @@ end, calls succeed again afterwards.
   --nodes N           servers in the local fleet, 2-12 (default 4)
   --duration SECONDS  length of the load, 2-600 (default 8)
   --concurrency N     calls in flight, 1-256 (default 16)
+  --rate N            start N calls per second whatever the answers take (an open loop,
+                      at most --concurrency in flight; skipped starts are counted), 1-100000;
+                      default: a closed loop of --concurrency callers
   --keys N            distinct keys, 1-100000 (default 100)
   --servers LIST      run against these servers instead (host:port,...): only latency,
                       blackhole and corrupt, played by a fault proxy in front of the first
@@ -55,6 +58,7 @@ interface ChaosOptions {
   readonly nodes: number;
   readonly durationMs: number;
   readonly concurrency: number;
+  readonly ratePerSec: number | undefined;
   readonly keys: number;
   readonly servers: readonly string[] | undefined;
   readonly json: boolean;
@@ -83,6 +87,7 @@ function parseChaosArgs(argv: readonly string[]): ChaosOptions {
       nodes: { type: 'string', default: '4' },
       duration: { type: 'string', default: '8' },
       concurrency: { type: 'string', default: '16' },
+      rate: { type: 'string' },
       keys: { type: 'string', default: '100' },
       servers: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -107,6 +112,7 @@ function parseChaosArgs(argv: readonly string[]): ChaosOptions {
     nodes,
     durationMs: secondsOption('--duration', values.duration, 2, 600),
     concurrency: integerOption('--concurrency', values.concurrency, 1, 256),
+    ratePerSec: values.rate === undefined ? undefined : integerOption('--rate', values.rate, 1, 100_000),
     keys: integerOption('--keys', values.keys, 1, 100_000),
     servers,
     json: values.json,
@@ -143,6 +149,7 @@ async function runChaos(options: ChaosOptions, output: CliOutput, signal: AbortS
       maxOps: 1_000_000,
       durationMs,
       concurrency: options.concurrency,
+      ...(options.ratePerSec === undefined ? {} : { ratePerSec: options.ratePerSec }),
       keys: options.keys,
       callTimeoutMs: CALL_TIMEOUT_MS,
       faults: setup.victims.map((victim) => ({ atMs: plan.atShare * durationMs, durationMs: plan.forShare * durationMs, apply: victim.apply })),
