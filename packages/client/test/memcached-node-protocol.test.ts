@@ -184,6 +184,33 @@ describe('meta node against a scripted server', () => {
     await expect(node.get('k')).rejects.toMatchObject({ code: 'ERR_CONNECTION', message: expect.stringMatching(/no reply/) });
   });
 
+  it('after a late call, drops a connection the server stays silent on for that call\'s time (watchdog off)', async () => {
+    fake = await startFakeMemcached(() => undefined);
+    node = createMemcachedNode({ id: 'silent', host: '127.0.0.1', port: fake.port, replyTimeoutMs: 0 });
+    const pending = node.get('k');
+    await expect.poll(() => fake?.connections()).toBe(1);
+    node.lateCall?.(50);
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_CONNECTION', message: expect.stringMatching(/no reply within 50 ms after a late call/) });
+  });
+
+  it('after a late call, keeps a connection the server answers on within that time', async () => {
+    const { fake, node } = await open(new Map([['a', '1']]));
+    const honest = fake.script;
+    let held: (() => void) | undefined;
+    // The first get is answered only when the test says so.
+    fake.script = (requests, socket, connection) => {
+      if (held === undefined && requests.some((request) => request.words[1] === 'a')) held = () => honest(requests, socket, connection);
+      else honest(requests, socket, connection);
+    };
+    const first = node.get('a');
+    await expect.poll(() => held !== undefined).toBe(true);
+    node.lateCall?.(200);
+    held?.();
+    expect((await first)?.value.toString()).toBe('1');
+    expect((await node.get('a'))?.value.toString()).toBe('1');
+    expect(fake.connections()).toBe(1);
+  });
+
   it('fails only the call an error line answers; a multi-get with an error fails as a whole', async () => {
     const { fake, node } = await open(new Map([['a', '1']]));
     fake.script = (requests, socket) => {

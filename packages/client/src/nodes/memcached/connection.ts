@@ -50,9 +50,14 @@ export class MemcachedConnection {
   #delayMs: number;
   #retryAt = 0;
   #lastError = '';
+  /** When the requests in flight last heard from the server (or started waiting). */
   #waitingSince = 0;
+  /** After a late call: the server must be heard from by then (Infinity: no such call). */
+  #graceUntil = Infinity;
+  #graceMs = 0;
+  /** The one silence timer, and when it fires. */
   #cancelWatchdog: (() => void) | undefined;
-  #cancelSuspicion: (() => void) | undefined;
+  #watchdogAt = Infinity;
   #drained: (() => void) | undefined;
 
   constructor(settings: ConnectionSettings) {
@@ -127,15 +132,12 @@ export class MemcachedConnection {
    * A slow server keeps its connection, and the other requests their callers' own deadlines.
    */
   suspect(graceMs: number): void {
-    const socket = this.#socket;
-    if (socket === undefined || this.#cancelSuspicion !== undefined) return;
-    const since = this.#settings.clock.now();
-    this.#cancelSuspicion = this.#settings.clock.schedule(() => {
-      this.#cancelSuspicion = undefined;
-      if (socket === this.#socket && this.pending > 0 && this.#waitingSince <= since) {
-        this.#fail(socket, `no reply within ${graceMs} ms after a late call`);
-      }
-    }, graceMs);
+    if (this.#socket === undefined) return;
+    const until = this.#settings.clock.now() + graceMs;
+    if (until >= this.#graceUntil) return;
+    this.#graceUntil = until;
+    this.#graceMs = graceMs;
+    this.#armWatchdog();
   }
 
   /** Waits for the requests in flight, then closes. Later sends fail with ERR_CLIENT_CLOSED. */
@@ -189,7 +191,9 @@ export class MemcachedConnection {
 
   #onData(socket: Socket, chunk: Buffer): void {
     if (socket !== this.#socket) return;
+    // Heard from: silence is counted from here, and a late call's grace is over.
     this.#waitingSince = this.#settings.clock.now();
+    this.#graceUntil = Infinity;
     try {
       this.#parser?.push(chunk);
     } catch (error) {
@@ -235,8 +239,8 @@ export class MemcachedConnection {
     this.#cancelConnectTimer = undefined;
     this.#cancelWatchdog?.();
     this.#cancelWatchdog = undefined;
-    this.#cancelSuspicion?.();
-    this.#cancelSuspicion = undefined;
+    this.#watchdogAt = Infinity;
+    this.#graceUntil = Infinity;
     socket?.destroy();
     if (socket !== undefined && !(error instanceof ClosedError)) {
       this.#retryAt = this.#settings.clock.now() + this.#delayMs;
@@ -252,19 +256,38 @@ export class MemcachedConnection {
     this.#drained?.();
   }
 
-  #armWatchdog(): void {
-    const { replyTimeoutMs, clock } = this.#settings;
-    if (replyTimeoutMs <= 0 || this.#cancelWatchdog !== undefined) return;
-    this.#cancelWatchdog = clock.schedule(this.#checkReplies, replyTimeoutMs);
+  /**
+   * When the connection must have heard from the server, with requests in flight: within
+   * `replyTimeoutMs` of the last byte (a dead peer or a black hole; 0: never), and within a late
+   * call's grace (`suspect`).
+   */
+  #silenceDeadline(): number {
+    const { replyTimeoutMs } = this.#settings;
+    return Math.min(replyTimeoutMs > 0 ? this.#waitingSince + replyTimeoutMs : Infinity, this.#graceUntil);
   }
 
-  readonly #checkReplies = (): void => {
+  /** One timer for both silences, moved earlier when the deadline is; a later one re-checks when it fires. */
+  #armWatchdog(): void {
+    const at = this.#silenceDeadline();
+    if (at === Infinity || at >= this.#watchdogAt) return;
+    this.#cancelWatchdog?.();
+    const { clock } = this.#settings;
+    this.#watchdogAt = at;
+    this.#cancelWatchdog = clock.schedule(this.#checkSilence, Math.max(0, at - clock.now()));
+  }
+
+  readonly #checkSilence = (): void => {
     this.#cancelWatchdog = undefined;
+    this.#watchdogAt = Infinity;
     const socket = this.#socket;
-    if (socket === undefined || this.pending === 0) return;
-    const silentMs = this.#settings.clock.now() - this.#waitingSince;
-    if (silentMs >= this.#settings.replyTimeoutMs) return this.#fail(socket, `no reply for ${Math.round(silentMs)} ms`);
-    this.#cancelWatchdog = this.#settings.clock.schedule(this.#checkReplies, this.#settings.replyTimeoutMs - silentMs);
+    if (socket === undefined || this.pending === 0) {
+      this.#graceUntil = Infinity;
+      return;
+    }
+    const now = this.#settings.clock.now();
+    if (now < this.#silenceDeadline()) return this.#armWatchdog();
+    if (this.#graceUntil <= now) return this.#fail(socket, `no reply within ${this.#graceMs} ms after a late call`);
+    this.#fail(socket, `no reply for ${Math.round(now - this.#waitingSince)} ms`);
   };
 }
 
