@@ -95,7 +95,7 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
       const opaque = connection.opaques(1);
       connection.send(new MetaRequest(opaque, interpret, resolve, reject, value !== undefined), (out) => write(out, key, opaque), value);
     });
-    return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
+    return abortable(pending, callOptions?.signal);
   }
 
   function store<T>(key: string, value: Payload, flags: number, ttl: Ttl, mode: StoreMode, interpret: (reply: Reply) => T, callOptions: CallOptions | undefined, cas?: string): Promise<T> {
@@ -106,7 +106,7 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
 
   function text(command: string, expect: 'OK' | 'MN' | 'END', callOptions: CallOptions | undefined): Promise<Record<string, string>> {
     const pending = new Promise<Record<string, string>>((resolve, reject) => connection.send(new TextRequest(expect, resolve, reject), command));
-    return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
+    return abortable(pending, callOptions?.signal);
   }
 
   function counter(key: string, delta: number, mode: 'I' | 'D', callOptions: CallOptions | undefined): Promise<number | undefined> {
@@ -129,7 +129,7 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
       };
       connection.send(request, write);
     });
-    return callOptions?.signal === undefined ? pending : abortable(pending, callOptions.signal);
+    return abortable(pending, callOptions?.signal);
   }
 
   let snapshot: string[] | undefined;

@@ -127,8 +127,7 @@ export class CommandBuffer {
 
   /** A copy of the written bytes, which the socket may hold while this buffer is reused. */
   #copy(): Buffer {
-    const copy = Buffer.allocUnsafe(this.#length);
-    this.#bytes.copy(copy, 0, 0, this.#length);
+    const copy = this.copyOf(0);
     this.#length = 0;
     return copy;
   }

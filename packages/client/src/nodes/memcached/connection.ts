@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Clock } from '@shardcache/health';
 import { ClosedError, ConnectionError } from '../../errors.js';
+import { asError } from '../../internal/as-error.js';
 import type { Payload } from '../cache-node.js';
 import { CommandBuffer } from './command-buffer.js';
 import { dial, type DialTarget } from './dial.js';
@@ -91,7 +92,7 @@ export class MemcachedConnection {
       else command(out);
     } catch (error) {
       out.truncate(mark);
-      return request.fail(error instanceof Error ? error : new Error(String(error)));
+      return request.fail(asError(error));
     }
     const refusal = this.#refusal();
     if (refusal !== undefined) {

@@ -1,4 +1,5 @@
 import { ServerError, ValueTooLargeError } from '../../errors.js';
+import { asError } from '../../internal/as-error.js';
 import type { ItemReader } from '../cache-node.js';
 import { ProtocolViolation } from './protocol-violation.js';
 import type { Reply } from './reply-parser.js';
@@ -47,7 +48,7 @@ export class MetaRequest<T> implements PendingRequest {
       result = this.#interpret(reply);
     } catch (error) {
       if (error instanceof ProtocolViolation) throw error;
-      this.#reject(error instanceof Error ? error : new Error(String(error)));
+      this.#reject(asError(error));
       return true;
     }
     this.#resolve(result);
@@ -93,7 +94,7 @@ export class MultiGetRequest<T> implements PendingRequest {
   #next = 0;
   #failure: Error | undefined;
 
-  /** `read` turns each hit into a result as it arrives (a throw fails the request, at MN). */
+  /** `read` turns each hit into a result as it arrives (a throw fails the request when its reply ends). */
   constructor(count: number, read: ItemReader<T>, resolve: Settle<(T | undefined)[]>, reject: Settle<Error>) {
     this.#read = read;
     this.#results = new Array<T | undefined>(count).fill(undefined);
@@ -112,22 +113,22 @@ export class MultiGetRequest<T> implements PendingRequest {
   }
 
   accept(reply: Reply): boolean {
-    const text = this.#line !== undefined;
+    const line = this.#line;
     switch (reply.code) {
       case 'VALUE':
-        if (this.#line !== undefined) return this.#found(this.#indexOf(reply, this.#line), reply);
+        if (line !== undefined) return this.#found(this.#indexOf(reply, line), reply);
         break;
       case 'VA':
-        if (!text) return this.#found(reply.opaque < 0 ? -1 : reply.opaque - this.#base, reply);
+        if (line === undefined) return this.#found(reply.opaque < 0 ? -1 : reply.opaque - this.#base, reply);
         break;
       case 'END':
-        if (text) return this.#settle();
+        if (line !== undefined) return this.#settle();
         break;
       case 'MN':
-        if (!text) return this.#settle();
+        if (line === undefined) return this.#settle();
         break;
     }
-    throw new ProtocolViolation(`${reply.code}${reply.opaque < 0 ? '' : ` with opaque ${reply.opaque}`} inside a multi-get`);
+    throw new ProtocolViolation(`${describe(reply)} inside a multi-get`);
   }
 
   error(error: Error): boolean {
@@ -166,14 +167,14 @@ export class MultiGetRequest<T> implements PendingRequest {
   #found(index: number, reply: Reply): boolean {
     const { data } = reply;
     if (index < this.#next || index >= this.#results.length || data === undefined) {
-      throw new ProtocolViolation(`${reply.code}${reply.opaque < 0 ? '' : ` with opaque ${reply.opaque}`} for no key awaiting it in a multi-get`);
+      throw new ProtocolViolation(`${describe(reply)} for no key awaiting it in a multi-get`);
     }
     this.#next = index + 1;
     if (this.#failure !== undefined) return false;
     try {
       this.#results[index] = this.#read(index, reply.flags, data, reply.start, reply.end);
     } catch (error) {
-      this.#failure = error instanceof Error ? error : new Error(String(error));
+      this.#failure = asError(error);
     }
     return false;
   }
@@ -211,6 +212,11 @@ export class TextRequest implements PendingRequest {
   fail(error: Error): void {
     this.#reject(error);
   }
+}
+
+/** A reply's code and token, for a protocol violation's message. */
+function describe(reply: Reply): string {
+  return reply.opaque < 0 ? reply.code : `${reply.code} with opaque ${reply.opaque}`;
 }
 
 /** The typed error for an error line: the one place memcached's error replies are narrowed. */

@@ -104,9 +104,9 @@ interface PendingValue {
 /**
  * Turns the bytes of one connection into replies, whatever the chunking: lines split across
  * reads, values split over many. Meta and VALUE lines are read byte by byte (no strings on the
- * hot path); a value wholly inside one chunk is a view of it (no copy: the codec copies raw
- * bytes it hands to the application), a value split over chunks is assembled in its own
- * buffer. Anything malformed throws a ProtocolViolation (the connection must be dropped).
+ * hot path); a value wholly inside one chunk is handed over where it lies (`data`, `start`,
+ * `end`: no copy, and no view unless `value` is read), a value split over chunks is assembled
+ * in its own buffer. Anything malformed throws a ProtocolViolation (the connection must be dropped).
  *
  * @example
  * const parser = new ReplyParser((reply) => console.log(reply.code), 1 << 20);
@@ -181,8 +181,8 @@ export class ReplyParser {
       }
       const size = this.#size;
       if (length - position >= size + 2) {
-        // The whole value is in this chunk: a view of it, no copy (decoding turns most values
-        // into strings at once; raw bytes handed to the application are copied there).
+        // The whole value is in this chunk: read where it lies, no copy (decoding turns most
+        // values into strings at once; raw bytes handed to the application are copied there).
         if (data[position + size] !== CR || data[position + size + 1] !== LF) throw new ProtocolViolation('a value does not end with CRLF');
         this.#dataAt(data, position, position + size);
         position += size + 2;
