@@ -91,7 +91,7 @@ export class CallEngine {
       return Promise.reject(error);
     }
     if (slot === undefined) return Promise.resolve(undefined);
-    if (this.topology.orphans.size > 0 && this.orphaned(slot, routed.wire)) {
+    if (this.orphaned(slot, routed.wire)) {
       slot.stats.misses++;
       return Promise.resolve(undefined);
     }
@@ -133,7 +133,7 @@ export class CallEngine {
     if (this.traced()) return this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
     const refusal = slot.refuse(options.signal);
     const result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
-    if (this.topology.orphans.size > 0) this.#replaces(slot, wire, result);
+    this.#replaces(slot, wire, result);
     return this.#purges === undefined ? result : this.#joinPurges(result);
   }
 
@@ -142,7 +142,9 @@ export class CallEngine {
    * read of it there is a miss, and the delete is tried again.
    */
   orphaned(slot: NodeSlot, wire: string): boolean {
-    if (!this.topology.orphans.has(slot.id, wire)) return false;
+    const { orphans } = this.topology;
+    // Almost always none: one check on the hot path.
+    if (orphans.size === 0 || !orphans.has(slot.id, wire)) return false;
     this.topology.deleteOrphan(slot.id, wire);
     return true;
   }
@@ -150,7 +152,7 @@ export class CallEngine {
   /** A write of `wire` to `slot` that succeeds replaces (or deletes) any stale copy there. */
   #replaces(slot: NodeSlot, wire: string, result: Promise<unknown>): void {
     const { orphans } = this.topology;
-    if (orphans.has(slot.id, wire)) result.then(() => orphans.remove(slot.id, wire), () => undefined);
+    if (orphans.size > 0 && orphans.has(slot.id, wire)) result.then(() => orphans.remove(slot.id, wire), () => undefined);
   }
 
   /**
@@ -165,14 +167,13 @@ export class CallEngine {
     return size;
   }
 
-
   /** A single-key call off the hot path (delete, counters, touch, gets): route, write slot, failover bookkeeping. */
   async modify<T>(command: string, key: string, options: CallOptions, ttl: Ttl, call: (node: CacheNode, wire: string, ttl: Ttl) => Promise<T>): Promise<T> {
     const routed = this.route(key);
     const slot = this.writeSlot(routed);
     const capped = this.failover(routed, slot, ttl);
     const result = this.run(slot, command, routed.wire, options, (node) => call(node, routed.wire, capped));
-    if (this.topology.orphans.size > 0) this.#replaces(slot, routed.wire, result);
+    this.#replaces(slot, routed.wire, result);
     return result;
   }
 

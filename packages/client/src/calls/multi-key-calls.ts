@@ -36,12 +36,11 @@ export class MultiKeyCalls {
         return node.getMany(wires).then((items) => items.map((item, at) => (item === undefined ? undefined : read(at, item.flags, item.value, 0, item.value.length))));
       },
       (slot, { positions, wires }, read) => {
-        const orphans = engine.topology.orphans.size > 0;
         for (let at = 0; at < positions.length; at++) {
           const index = positions[at] as number;
           const value = read[at];
           if (value === undefined) slot.stats.misses++;
-          else if (orphans && engine.orphaned(slot, wires[at] as string)) {
+          else if (engine.orphaned(slot, wires[at] as string)) {
             // Read, but not served: a stale failover copy.
             slot.stats.hits--;
             slot.stats.misses++;
