@@ -158,11 +158,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
           const started = operate().finally(() => calls.delete(started));
           calls.add(started);
         }
-        const handle = clock.setTimeout(() => {
-          timers.delete(handle);
-          tick();
-        }, 1);
-        timers.add(handle);
+        schedule(1, async () => tick());
       };
       tick();
     });
