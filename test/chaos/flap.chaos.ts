@@ -3,13 +3,11 @@
 // serve nothing written elsewhere while it was out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
-import { BACKENDS, callBoundMs, chaosClient, ms, RecordingTarget, recordRingEvents, saveResult, serversOf, SLACK_MS, STABLE_MS, timedFault, TIMEOUT_MS, untypedCodes } from './support/chaos-kit.js';
+import { BACKENDS, callBoundMs, chaosClient, loopHeld, ms, RecordingTarget, recordRingEvents, returnBoundMs, saveResult, serversOf, timedFault, untypedCodes } from './support/chaos-kit.js';
 
 const FLAP = { periodMs: 300, forMs: 10_000 } as const;
 /** Three probes 200 ms apart span more than one 300 ms healthy spell (see @shardcache/health's flapping tests). */
 const HEALTH = { serverRetryTimeout: 1000, maxEjectionMs: 1000, probeIntervalMs: 200, successThreshold: 3 } as const;
-/** Back after the flapping ends within: the longest ejection, the probes, a probe deadline, rejoin's `stableMs`, plus slack. */
-const RESTORE_BOUND_MS = HEALTH.maxEjectionMs + HEALTH.successThreshold * HEALTH.probeIntervalMs + TIMEOUT_MS + STABLE_MS + SLACK_MS;
 
 /**
  * Found by this suite and fixed in the client: a connection that lost reply bytes (the proxy's
@@ -46,35 +44,52 @@ describe.each(BACKENDS)('a flapping %s node', (backend) => {
         faults: [{ atMs: 500, durationMs: FLAP.forMs, apply: flap.apply }],
       });
       const victimEvents = events.filter((event) => event.node === victimId);
-      const lastRestore = victimEvents.findLast((event) => event.type === 'restored');
+      // Its return: the restore that had it in the ring when the flapping ended, or the first after.
+      const endedAt = flap.times.revertedMs;
+      const atEnd = victimEvents.filter((event) => event.atMs < endedAt).at(-1);
+      const returned = atEnd?.type === 'restored' ? atEnd : victimEvents.find((event) => event.type === 'restored' && event.atMs >= endedAt);
+      const returnedAt = returned?.atMs ?? Infinity;
+      // After its return the node is sound: an ejection then is only excused when this process's
+      // own stall timed its calls out (seen once: a 107 ms stall, timeouts of 100 ms).
+      const held = loopHeld(target);
+      const unexplained = victimEvents.filter((event) => event.type === 'ejected' && event.atMs > returnedAt && !held.explains(event));
       const measured = {
-        loopStallMs: target.loopStallMs,
+        ...target.lateness,
         flaps: report.faults[0]?.counters.flaps ?? 0,
+        // The proxy's flap timers run on this event loop: each spell starts late by the stalls
+        // before it, so over the whole flapping the stalls added up cost spells.
+        flapsExpected: Math.floor((FLAP.forMs - target.stalls.totalMs) / (2 * FLAP.periodMs)) - 1,
         ejections: victimEvents.filter((event) => event.type === 'ejected').length,
         restores: victimEvents.filter((event) => event.type === 'restored').length,
+        ejectionsWhileFlapping: victimEvents.filter((event) => event.type === 'ejected' && event.atMs < returnedAt).length,
+        restoresToReturn: victimEvents.filter((event) => event.type === 'restored' && event.atMs <= returnedAt).length,
+        ejectionsAfterReturn: victimEvents.filter((event) => event.type === 'ejected' && event.atMs > returnedAt).length,
+        unexplainedEjectionsAfterReturn: unexplained.length,
         // Nodes other than the victim taken out too (loop stalls on a loaded machine): a
         // suspect when stale reads show up under load.
         otherEjections: events.filter((event) => event.node !== victimId && event.type === 'ejected').length,
-        restoredAfterFlapMs: ms((lastRestore?.atMs ?? Number.NaN) - flap.times.revertedMs),
-        staleAfterRestore: target.calls.filter((call) => call.stale && call.startMs >= (lastRestore?.atMs ?? Infinity)).length,
-        victimReadsAfter: target.calls.filter((call) => call.kind === 'get' && call.node === victimId && call.startMs >= (lastRestore?.atMs ?? Infinity)).length,
+        restoredAfterFlapMs: ms((returned?.atMs ?? Number.NaN) - endedAt),
+        restoreBoundMs: ms(returnBoundMs(target, { health: HEALTH, lostBytes: true })),
+        staleAfterRestore: target.calls.filter((call) => call.stale && call.startMs >= returnedAt).length,
+        victimReadsAfter: target.calls.filter((call) => call.kind === 'get' && call.node === victimId && call.startMs >= returnedAt).length,
       };
       saveResult({ scenario: 'flap', backend, report, measured });
       expect(report.stoppedBy).toBe('duration');
 
       // `flaps` counts spells of the blackhole (one every two periods).
-      expect(measured.flaps).toBeGreaterThanOrEqual(Math.floor(FLAP.forMs / (2 * FLAP.periodMs)) - 1);
-      expect(measured.ejections).toBeGreaterThanOrEqual(1);
-      expect(measured.ejections).toBeLessThanOrEqual(2);
-      expect(measured.restores).toBeLessThanOrEqual(2);
+      expect(measured.flaps).toBeGreaterThanOrEqual(measured.flapsExpected);
+      expect(measured.ejectionsWhileFlapping).toBeGreaterThanOrEqual(1);
+      expect(measured.ejectionsWhileFlapping).toBeLessThanOrEqual(2);
+      expect(measured.restoresToReturn).toBeLessThanOrEqual(2);
       // Rejoin safety promises no stale read, ever, not only after the node returns.
       expect(report.staleReads).toBe(0);
       expect(report.wrongValues).toBe(0);
       expect(untypedCodes(report)).toEqual([]);
       expect(report.maxCallMs).toBeLessThanOrEqual(callBoundMs(target));
-      // Back in the ring after the flapping, in time, and nothing stale read from it afterwards.
-      expect(victimEvents.at(-1)?.type).toBe('restored');
-      expect(measured.restoredAfterFlapMs).toBeLessThanOrEqual(RESTORE_BOUND_MS);
+      // Back in the ring after the flapping, in time, staying there, and nothing stale read from
+      // it afterwards.
+      expect(measured.restoredAfterFlapMs).toBeLessThanOrEqual(measured.restoreBoundMs);
+      expect(measured.unexplainedEjectionsAfterReturn).toBe(0);
       expect(measured.victimReadsAfter).toBeGreaterThan(100);
       expect(measured.staleAfterRestore).toBe(0);
     } finally {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSocketsTo, startFleet, type Fleet } from '@shardcache/chaos';
 import type { MembershipChange } from '@shardcache/client';
-import { BACKENDS, callBoundMs, chaosClient, RecordingTarget, saveResult, serversOf } from './support/chaos-kit.js';
+import { BACKENDS, callBoundMs, chaosClient, loopHeld, ms, RecordingTarget, saveResult, serversOf, unexplainedFailures } from './support/chaos-kit.js';
 
 /** Calls between two changes, so each change lands while calls flow. */
 const CALLS_PER_CHANGE = 8000;
@@ -43,11 +43,17 @@ describe.each(BACKENDS)('add and remove %s nodes under load', (backend) => {
       const openAtEnd = sockets(all);
       await client.close();
       await expect.poll(() => sockets(all), { timeout: 3000, interval: 20 }).toBe(0);
-      const measured = { changes: changes.length, socketsAfterEachChange: socketsAfterChange.join('/'), openAtEnd, openAfterClose: sockets(all) };
+      const measured = {
+        ...target.lateness,
+        maxCallBoundMs: ms(callBoundMs(target)),
+        // Calls a stall of this process timed out are excused; no other may fail.
+        unexplainedErrors: unexplainedFailures(target.calls, loopHeld(target)).length,
+        changes: changes.length, socketsAfterEachChange: socketsAfterChange.join('/'), openAtEnd, openAfterClose: sockets(all) };
       saveResult({ scenario: 'add/remove', backend, report, measured });
 
       expect(report.stoppedBy).toBe('maxOps');
-      expect(report.errorsByCode).toEqual({});
+      expect(Object.keys(report.errorsByCode).filter((code) => code !== 'ERR_TIMEOUT' && code !== 'ERR_CONNECTION')).toEqual([]);
+      expect(measured.unexplainedErrors).toBe(0);
       expect(report.maxCallMs).toBeLessThanOrEqual(callBoundMs(target));
       expect(report.staleReads).toBe(0);
       expect(report.wrongValues).toBe(0);

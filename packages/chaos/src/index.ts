@@ -44,3 +44,5 @@ export { SERVER_KINDS, validateServerOptions } from './server-kind.js';
 export type { ServerCredentials, ServerKind, ServerOptions } from './server-kind.js';
 export { ServerProcess } from './server-process.js';
 export type { ServerProcessOptions } from './server-process.js';
+export { watchEventLoop } from './watch-event-loop.js';
+export type { LoopStall, LoopStalls } from './watch-event-loop.js';

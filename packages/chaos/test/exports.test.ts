@@ -26,6 +26,7 @@ it('exports exactly its public names', async () => {
     'systemClock',
     'validateFault',
     'validateServerOptions',
+    'watchEventLoop',
   ]);
   expect(Object.keys(await import('../src/vitest.js')).sort()).toEqual(['fleetTest']);
 });

@@ -4,8 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { runScenario, type ActiveFault, type Fleet, type FleetNode, type ScenarioOptions, type ScenarioReport, type ScenarioTarget } from '@shardcache/chaos';
+import { runScenario, watchEventLoop, type ActiveFault, type Fleet, type FleetNode, type LoopStall, type LoopStalls, type ScenarioOptions, type ScenarioReport, type ScenarioTarget } from '@shardcache/chaos';
 import { ShardedClient, type ClientHealthOptions, type ShardedClientOptions } from '@shardcache/client';
 
 export const BACKENDS = ['memcached', 'redis'] as const;
@@ -15,8 +14,6 @@ export const serversOf = (fleet: Fleet, backend: Backend): readonly FleetNode[] 
 
 /** Per-call deadline of the scenarios' clients. */
 export const TIMEOUT_MS = 100;
-/** How late timers and the event loop may run on this loaded 2-core machine; every time bound adds it once. */
-export const SLACK_MS = 50;
 /** Fast detection and return, so each scenario needs only a few seconds of load. */
 export const FAST_HEALTH = {
   serverFailureLimit: 2,
@@ -30,24 +27,64 @@ export const FAST_HEALTH = {
 /** Rejoin's flap damping: a restored node must stay up this long before it serves again (default 1 s). */
 export const STABLE_MS = 100;
 
-/** A client over `nodes` with the chaos defaults (`TIMEOUT_MS`, `FAST_HEALTH`, `STABLE_MS`), overridable. */
+/**
+ * The longest pause a node takes between reconnects (the client's default node factory: health
+ * does the long waits). A node that reset its connection in a fault may wait this long before a
+ * probe finds it connected again.
+ */
+export const RECONNECT_MAX_MS = 250;
+
+/**
+ * How long a node's handshake may wait for its server (the client's default, set explicitly so
+ * bounds can use it). A handshake whose bytes a fault dropped or garbled hangs until then.
+ */
+export const CONNECT_TIMEOUT_MS = 1000;
+
+/** A client over `nodes` with the chaos defaults (`TIMEOUT_MS`, `FAST_HEALTH`, `STABLE_MS`, `CONNECT_TIMEOUT_MS`), overridable. */
 export function chaosClient(backend: Backend, nodes: readonly string[], options: Omit<ShardedClientOptions, 'backend' | 'nodes'> = {}): ShardedClient {
   return new ShardedClient({
     timeoutMs: TIMEOUT_MS,
     ...options,
     backend,
     nodes,
+    connection: { connectTimeoutMs: CONNECT_TIMEOUT_MS, ...options.connection },
     health: { ...FAST_HEALTH, ...options.health },
     rejoin: { stableMs: STABLE_MS, ...options.rejoin },
   });
 }
 
 /**
- * The longest a call may take: its deadline plus `SLACK_MS`, or plus the longest event-loop stall
- * of the run when that was longer (a stalled loop delays every timer; the table shows it).
+ * How late `links` timers or round trips in a row may finish in the target's last run, from what
+ * that run measured (never a slack guessed on a quieter machine): each link by the event loop's
+ * longest stall, all of them together by its stalls added up, whichever is less; plus, per link,
+ * the p99 of the run's no-fault phase (a busy turn of the loop, and a server's answer when the
+ * servers share the 2 cores with us).
  */
+export function lateMs(target: RecordingTarget, links: number): number {
+  const { longestMs, totalMs } = target.stalls;
+  return Math.min(totalMs, links * longestMs) + links * target.noFaultP99Ms;
+}
+
+/** The longest a call may take: its deadline, late by one link (`lateMs`). */
 export function callBoundMs(target: RecordingTarget, timeoutMs = TIMEOUT_MS): number {
-  return timeoutMs + Math.max(SLACK_MS, target.loopStallMs);
+  return timeoutMs + lateMs(target, 1);
+}
+
+/** The health settings a return to the ring waits on. */
+export type ReturnSettings = Pick<Required<ClientHealthOptions>, 'maxEjectionMs' | 'successThreshold' | 'probeIntervalMs'>;
+
+/**
+ * Back in the ring after a fault ends within: the longest ejection (a probe failed just before
+ * the end), the node's reconnect pause, `successThreshold` probes and one probe deadline, and
+ * rejoin's `stableMs`; late by as many links (`lateMs`). A fault that drops or garbles bytes
+ * (`lostBytes`: blackhole, corrupt) can leave a handshake hanging, and the node waits for its
+ * `CONNECT_TIMEOUT_MS` before it starts over (seen: redis back 2.0 s after garbage, not 1.0 s).
+ * A paused server answers its handshakes when it resumes.
+ */
+export function returnBoundMs(target: RecordingTarget, options: { readonly health?: ReturnSettings; readonly lostBytes: boolean }): number {
+  const { health = FAST_HEALTH, lostBytes } = options;
+  const links = 4 + health.successThreshold + (lostBytes ? 1 : 0);
+  return health.maxEjectionMs + (lostBytes ? CONNECT_TIMEOUT_MS : 0) + RECONNECT_MAX_MS + health.successThreshold * health.probeIntervalMs + TIMEOUT_MS + STABLE_MS + lateMs(target, links);
 }
 
 /** Where each scenario writes `<scenario>.<backend>.json` (gitignored). */
@@ -67,6 +104,8 @@ export function untypedCodes(report: ScenarioReport): string[] {
 /** One call as the target saw it; times in ms since its `RecordingTarget.run()` began. */
 export interface CallRecord {
   readonly kind: 'get' | 'set';
+  /** The scenario's key (without the target's prefix). */
+  readonly key: string;
   /** The node the key was placed on when the call started (undefined: none). */
   readonly node: string | undefined;
   readonly startMs: number;
@@ -90,25 +129,36 @@ export class RecordingTarget implements ScenarioTarget {
   constructor(
     readonly client: ShardedClient,
     readonly prefix: string,
+    /** The client's per-call deadline, for `loopHeld`. */
+    readonly timeoutMs = TIMEOUT_MS,
   ) {}
 
-  /** The longest event-loop stall during the last `run` (ms, 10 ms resolution). */
-  loopStallMs = 0;
+  /** How late the event loop ran during the last `run` (a stall delays every timer, deadlines included); stalls in the target's time. */
+  stalls: LoopStalls = { longestMs: 0, totalMs: 0, stalls: [] };
 
-  /**
-   * `runScenario` against this target. Times restart at 0 here (as the report's do), and the
-   * event loop is watched: a stall (GC on 2 busy cores) delays every timer, deadlines included.
-   */
+  /** The p99 of the last run's calls before its first fault (all its calls without faults). */
+  noFaultP99Ms = 0;
+
+  /** `runScenario` against this target. Times restart at 0 here (as the report's do), and the event loop is watched. */
   async run(options: Omit<ScenarioOptions, 'target'>): Promise<ScenarioReport> {
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
+    const watch = watchEventLoop();
     this.#origin = performance.now();
+    this.#lastEnd = this.#origin;
     try {
-      return await runScenario({ ...options, target: this });
+      const report = await runScenario({ ...options, target: this });
+      this.noFaultP99Ms = report.phases.before.p99;
+      return report;
     } finally {
-      loop.disable();
-      this.loopStallMs = Math.round(loop.max / 1e6);
+      // Up to the last call's end: building the report (sorting every sample) stalls the loop too.
+      const stalls = watch.stop(this.#lastEnd);
+      const origin = this.#origin;
+      this.stalls = { ...stalls, stalls: stalls.stalls.map((stall) => ({ fromMs: stall.fromMs - origin, toMs: stall.toMs - origin })) };
     }
+  }
+
+  /** The last run's lateness for the summary table: longest stall, stalls added up, no-fault p99. */
+  get lateness(): { loopStallMs: number; loopStalledMs: number; noFaultP99Ms: number } {
+    return { loopStallMs: this.stalls.longestMs, loopStalledMs: this.stalls.totalMs, noFaultP99Ms: ms(this.noFaultP99Ms) };
   }
 
   now(): number {
@@ -116,6 +166,8 @@ export class RecordingTarget implements ScenarioTarget {
   }
 
   readonly #acknowledged = new Map<string, number>();
+  /** When the last call ended (`performance.now()`). */
+  #lastEnd = 0;
 
   readonly get = async (key: string): Promise<string | undefined> => {
     const value = await this.#record('get', key, () => this.client.get(this.prefix + key));
@@ -133,12 +185,14 @@ export class RecordingTarget implements ScenarioTarget {
     const startMs = this.now();
     const acknowledged = this.#acknowledged.get(key) ?? 0;
     try {
-      const value = await call();
+      const value = await call().finally(() => {
+        this.#lastEnd = performance.now();
+      });
       const stale = kind === 'get' && typeof value === 'string' && versionOf(value) < acknowledged;
-      this.calls.push({ kind, node, startMs, endMs: this.now(), errorCode: undefined, hit: kind === 'get' ? value !== undefined : undefined, stale });
+      this.calls.push({ kind, key, node, startMs, endMs: this.now(), errorCode: undefined, hit: kind === 'get' ? value !== undefined : undefined, stale });
       return value;
     } catch (error) {
-      this.calls.push({ kind, node, startMs, endMs: this.now(), errorCode: codeOf(error), hit: undefined, stale: false });
+      this.calls.push({ kind, key, node, startMs, endMs: this.now(), errorCode: codeOf(error), hit: undefined, stale: false });
       throw error;
     }
   }
@@ -150,6 +204,58 @@ const versionOf = (value: string): number => Number(value.slice(value.lastIndexO
 function codeOf(error: unknown): string {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : 'UNTYPED';
+}
+
+/**
+ * What this process's own stalls explain in the target's last run. A call whose deadline passed
+ * while the event loop stood still timed out whatever its server did: the timer runs before the
+ * socket's data waiting since then is read. From that deadline until its node next answers, the
+ * node's failures are the stall's doing too (a RESP connection is dropped at a late call: the
+ * calls on it fail, and new ones while it reconnects), and so is its ejection if one falls there.
+ * Nothing else is excused: a sound node that fails without a stall of ours fails the checks.
+ */
+export interface LoopHeld {
+  /** Failed calls the stalls explain. */
+  readonly failures: ReadonlySet<CallRecord>;
+  /** Whether the stalls explain this ejection (of a node that was failing only because of them). */
+  explains(event: RingEvent): boolean;
+}
+
+export function loopHeld(target: RecordingTarget): LoopHeld {
+  const inStall = (fromMs: number, toMs: number): boolean => target.stalls.stalls.some((stall: LoopStall) => stall.fromMs <= toMs && stall.toMs >= fromMs);
+  const failures = new Set<CallRecord>();
+  const windows: { node: string; fromMs: number; toMs: number }[] = [];
+  const open = new Map<string, { node: string; fromMs: number; toMs: number }>();
+  // Calls are recorded as they end, so this walks each node's outcomes in order.
+  for (const call of target.calls) {
+    const node = call.node ?? '';
+    if (call.errorCode === undefined) {
+      const window = open.get(node);
+      if (window !== undefined) window.toMs = call.endMs;
+      open.delete(node);
+      continue;
+    }
+    const deadline = call.startMs + target.timeoutMs;
+    if (call.errorCode === 'ERR_TIMEOUT' && inStall(deadline, call.endMs)) {
+      failures.add(call);
+      if (!open.has(node)) {
+        const window = { node, fromMs: deadline, toMs: Infinity };
+        open.set(node, window);
+        windows.push(window);
+      }
+    } else if (open.has(node)) {
+      failures.add(call);
+    }
+  }
+  return {
+    failures,
+    explains: (event) => event.type === 'ejected' && windows.some((window) => window.node === event.node && window.fromMs <= event.atMs && event.atMs <= window.toMs),
+  };
+}
+
+/** Failed calls among `calls` that `held` does not explain. */
+export function unexplainedFailures(calls: readonly CallRecord[], held: LoopHeld): CallRecord[] {
+  return calls.filter((call) => call.errorCode !== undefined && !held.failures.has(call));
 }
 
 /** A ring change as the client announced it, with the number of nodes out of the ring right after. */
@@ -216,9 +322,13 @@ export const ms = (value: number): number => Math.round(value * 10) / 10;
 /** Rounds a share to 0.001 for the table. */
 export const share = (value: number): number => Math.round(value * 1000) / 1000;
 
-/** In the target's time (NaN: not yet): when a fault was applied, when its revert began and when it finished. */
+/**
+ * In the target's time (NaN: not yet): when a fault's apply began and when it had taken effect
+ * (a pause: the kernel reports the server stopped), when its revert began and when it finished.
+ */
 export interface FaultTimes {
   appliedMs: number;
+  activeMs: number;
   revertStartedMs: number;
   revertedMs: number;
 }
@@ -228,12 +338,13 @@ export interface FaultTimes {
  * when it was undone (the report has the scenario's phases, not the windows the checks need).
  */
 export function timedFault(target: RecordingTarget, apply: () => Promise<ActiveFault>): { readonly times: FaultTimes; readonly apply: () => Promise<ActiveFault> } {
-  const times: FaultTimes = { appliedMs: Number.NaN, revertStartedMs: Number.NaN, revertedMs: Number.NaN };
+  const times: FaultTimes = { appliedMs: Number.NaN, activeMs: Number.NaN, revertStartedMs: Number.NaN, revertedMs: Number.NaN };
   return {
     times,
     apply: async () => {
       times.appliedMs = target.now();
       const active = await apply();
+      times.activeMs = target.now();
       return {
         fault: active.fault,
         node: active.node,
