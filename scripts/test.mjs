@@ -1,6 +1,7 @@
 // `npm test`: lint, type-check, every vitest project, the chaos suite, then the leak check, and
 // one closing line `tests: N passed, N failed` that CI reads. The leak check runs even when
-// suites fail.
+// suites fail. Before that line, each step's duration and the total against the budget, so
+// drift shows in every run's log.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,16 +12,29 @@ const pidLog = join(scratch, 'pids.jsonl');
 const report = join(scratch, 'vitest.json');
 const chaosReport = join(scratch, 'vitest-chaos.json');
 const env = { ...process.env, SHARDCACHE_PID_LOG: pidLog };
+/** The README's promise for a fresh 2-core machine (issue 21). */
+const BUDGET_S = 15 * 60;
+const startedAt = performance.now();
+const durations = [];
 
 function run(title, command, args) {
   console.log(`\n== ${title}: ${[command, ...args].join(' ')}`);
+  const stepStartedAt = performance.now();
   const result = spawnSync(command, args, { stdio: 'inherit', env });
+  durations.push({ title, seconds: (performance.now() - stepStartedAt) / 1000 });
   return result.status === 0;
+}
+
+function printDurations() {
+  const total = (performance.now() - startedAt) / 1000;
+  console.log(`\ndurations: ${durations.map(({ title, seconds }) => `${title} ${seconds.toFixed(1)} s`).join(', ')}`);
+  console.log(`total: ${total.toFixed(1)} s (budget ${BUDGET_S} s${total > BUDGET_S ? ', OVER BUDGET' : ''})`);
 }
 
 let ok = run('lint', 'npx', ['eslint', '--max-warnings', '0', '.']) && run('typecheck', 'npx', ['tsc', '-b']);
 if (!ok) {
   rmSync(scratch, { recursive: true, force: true });
+  printDurations();
   console.log('\ntests: 0 passed, 1 failed (lint or typecheck)');
   process.exit(1);
 }
@@ -43,5 +57,6 @@ for (const file of [report, chaosReport]) {
 rmSync(scratch, { recursive: true, force: true });
 ok = suitesOk && chaosOk && leaksOk && failed === 0 && passed > 0;
 if (!leaksOk) failed += 1;
+printDurations();
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(ok ? 0 : 1);
