@@ -6,8 +6,8 @@ import { ShardedClient } from '../../src/sharded-client.js';
 import { redisMembership } from '../../src/membership/redis-membership.js';
 import { sampleKeys } from './sample-keys.js';
 
-const [host = '127.0.0.1', port = '0'] = process.argv.slice(2);
-const membership = redisMembership({ host, port: Number(port), pollMs: 2000 });
+const [host = '127.0.0.1', port = '0', pollMs = '2000'] = process.argv.slice(2);
+const membership = redisMembership({ host, port: Number(port), pollMs: Number(pollMs) });
 const client = await ShardedClient.open({ backend: 'memcached', membership });
 client.on('ring:changed', () => process.stdout.write(`${JSON.stringify({ event: 'changed', epoch: client.epoch, at: Date.now() })}\n`));
 
