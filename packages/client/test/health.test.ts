@@ -48,10 +48,11 @@ describe.each(['memcached', 'redis'] as const)('a paused %s node', (backend) => 
       expect(codes[0]).toBe('ERR_TIMEOUT');
       expect(second).toContain(codes[1]);
       expect(events).toEqual([`ejected ${victim.address}`]);
-      // Ejected within timeout x serverFailureLimit (both calls ran at once), late by this
+      // Both calls ran at once, so both failed at the one deadline: ejected then (not after
+      // timeout x serverFailureLimit, the worst case for calls one after another), late by this
       // process's event-loop stalls meanwhile (seen: +230 ms with suites in parallel).
       const ejectedWithin = performance.now() - pausedAt;
-      expect(ejectedWithin).toBeLessThanOrEqual(2 * 100 + watch.stop().totalMs);
+      expect(ejectedWithin).toBeLessThanOrEqual(100 + watch.stop().totalMs);
       expect(client.ejected).toEqual([victim.address]);
       expect(changes[0]?.diff.moved).toBeCloseTo(client.ring.shareOf(victim.address), 12);
       // Its keys go to the next node now, and answer.
