@@ -161,7 +161,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     const slot = engine.readSlot(routed);
     if (slot === undefined) return undefined;
     const item = await engine.run(slot, 'gets', routed.wire, options, (node) => node.gets(routed.wire, options));
-    if (item === undefined) return undefined;
+    if (item === undefined) return engine.decode(slot, routed.wire, undefined);
     return { value: (await engine.decode<T>(slot, routed.wire, item)) as T, cas: item.cas };
   }
 

@@ -183,7 +183,7 @@ export class CallEngine {
    * so a newer concurrent write wins). Failures there are only a miss.
    */
   async #warmRead<T>(owner: NodeSlot, routed: RoutedKey, options: CallOptions): Promise<T | undefined> {
-    const previous = this.topology.previousOwner(routed.placement, owner.id);
+    const previous = this.topology.warmSource(routed.placement, owner.id, routed.wire);
     if (previous === undefined) return this.decode<T>(owner, routed.wire, undefined);
     const { wire } = routed;
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
@@ -205,8 +205,9 @@ export class CallEngine {
    * a key it moves is recorded, so its copy at the new owner is deleted before the ring swaps
    * (during the swap's purge the write deletes it itself, and waits). During warm-up, the key's
    * old copy on its previous owner is deleted (it could be read again later). While nodes are
-   * out, a write that lands away from its key's planned owner is remembered, so that owner is
-   * purged of it before it serves the key again (rejoin safety), and its TTL is capped.
+   * out, a write that lands away from its key's planned owner is remembered for every node that
+   * misses it (the owner, and ejected nodes ahead in its failover chain), so each is purged of
+   * the key before it serves it again (rejoin safety), and its TTL is capped.
    */
   failover(routed: RoutedKey, slot: NodeSlot, ttl: Ttl): Ttl {
     const { topology } = this;
@@ -216,21 +217,25 @@ export class CallEngine {
       if (purge !== undefined) (this.#purges ??= []).push(purge);
     }
     if (topology.warming) {
+      topology.writtenDuringWarmup(routed.wire);
       const previous = topology.previousOwner(routed.placement, slot.id);
       if (previous !== undefined) void previous.run('delete', this.options.timeoutMs, undefined, () => previous.node.delete(routed.wire)).catch(() => undefined);
     }
     const { router, rejoin, guard } = topology;
     if (router.ejected.size === 0) return ttl;
-    const planned = router.owner(routed.placement);
-    if (planned === slot.id) return ttl;
-    if (rejoin.enabled) guard.record(planned, routed.wire, routed.placement, slot.id);
+    const missed = router.missedBy(routed.placement, slot.id);
+    if (missed.length === 0) return ttl;
+    if (rejoin.enabled) for (const id of missed) guard.record(id, routed.wire, routed.placement, slot.id);
     const cap = rejoin.failoverTtl;
     return cap === null || (ttl !== null && ttl <= cap) ? ttl : cap;
   }
 
-  /** Counts a hit and reads its value in place (synchronously unless compressed). */
+  /**
+   * Reads a multi-get's value in place (synchronously unless compressed) and counts its bytes.
+   * The hit is counted by the caller once the call succeeds: a reply after the deadline is read
+   * too, but served to nobody.
+   */
   read<T>(slot: NodeSlot, wire: string, flags: number, bytes: Buffer, start: number, end: number): T | Promise<T> {
-    slot.stats.hits++;
     slot.stats.bytesIn += end - start;
     return this.codec.read(wire, flags, bytes, start, end) as T | Promise<T>;
   }

@@ -39,13 +39,13 @@ export class MultiKeyCalls {
         for (let at = 0; at < positions.length; at++) {
           const index = positions[at] as number;
           const value = read[at];
-          if (value === undefined) slot.stats.misses++;
-          else if (engine.orphaned(slot, wires[at] as string)) {
-            // Read, but not served: a stale failover copy.
-            slot.stats.hits--;
+          // A value read but not served (a stale failover copy) is a miss.
+          if (value === undefined || engine.orphaned(slot, wires[at] as string)) {
             slot.stats.misses++;
+            continue;
           }
-          else if (value instanceof Promise) (compressed ??= []).push(value.then((decoded) => void (values[index] = decoded)));
+          slot.stats.hits++;
+          if (value instanceof Promise) (compressed ??= []).push(value.then((decoded) => void (values[index] = decoded)));
           else values[index] = value;
         }
       },

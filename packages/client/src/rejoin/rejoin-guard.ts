@@ -71,6 +71,11 @@ export class RejoinGuard {
     return this.#dirty.get(node) ?? new Map();
   }
 
+  /** Every failover copy recorded: the node that took the write, and the key. */
+  *copies(): Generator<readonly [servedBy: string, wire: string]> {
+    for (const keys of this.#dirty.values()) for (const [wire, entry] of keys) yield [entry.servedBy, wire];
+  }
+
   /** Marks a node as holding copies too many to list (it is flushed or kept out before it returns). */
   overflow(node: string): void {
     this.#overflowed.add(node);

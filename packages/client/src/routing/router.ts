@@ -28,7 +28,7 @@ export class Router {
   #planned: Ring;
   /** The ring keys are placed on under `rebuild`; undefined when every node is ejected. */
   #live: Ring | undefined;
-  readonly #ejected = new Set<string>();
+  #ejected: ReadonlySet<string> = new Set<string>();
 
   constructor(ring: Ring, policy: FailoverPolicy) {
     this.#planned = ring;
@@ -66,6 +66,29 @@ export class Router {
     }
   }
 
+  /**
+   * The nodes that miss a write of `placement` served by `servedBy` while nodes are out, and
+   * could serve the key again once health restores them: its planned owner, and each ejected
+   * node that would take it ahead of `servedBy` (under `next`, those before it in the key's
+   * chain; under `rebuild`, any ejected node, since a restore rebuilds the ring). A write its
+   * planned owner serves misses nobody (rings whose ejections move keys between surviving
+   * nodes, such as modula, break this under `rebuild`: see the model checker's known failures).
+   */
+  missedBy(placement: string, servedBy: string): string[] {
+    const owner = this.#planned.locate(placement);
+    if (owner === servedBy) return [];
+    const missed = [owner];
+    if (this.#policy === 'rebuild') {
+      for (const id of this.#ejected) if (id !== owner) missed.push(id);
+    } else if (this.#policy === 'next') {
+      for (const id of this.#planned.locateN(placement, this.#planned.nodes.length)) {
+        if (id === servedBy) break;
+        if (id !== owner && this.#ejected.has(id)) missed.push(id);
+      }
+    }
+    return missed;
+  }
+
   /** The planned owner of `placement`, ejected or not (for error messages). */
   owner(placement: string): string {
     return this.#planned.locate(placement);
@@ -73,43 +96,47 @@ export class Router {
 
   eject(id: string): RingChange | undefined {
     if (!this.#planned.has(id) || this.#ejected.has(id)) return undefined;
-    return this.#change('ejected', id, () => this.#ejected.add(id));
+    return this.#change('ejected', id, this.#planned, new Set([...this.#ejected, id]));
   }
 
   restore(id: string): RingChange | undefined {
     if (!this.#ejected.has(id)) return undefined;
-    return this.#change('restored', id, () => this.#ejected.delete(id));
+    const ejected = new Set(this.#ejected);
+    ejected.delete(id);
+    return this.#change('restored', id, this.#planned, ejected);
   }
 
   /** Swaps in a new planned ring (nodes joined, left or changed weight). */
   replace(ring: Ring): RingChange {
-    return this.#change('membership', undefined, () => {
-      this.#planned = ring;
-      for (const id of this.#ejected) if (!ring.has(id)) this.#ejected.delete(id);
-    });
+    return this.#change('membership', undefined, ring, new Set([...this.#ejected].filter((id) => ring.has(id))));
   }
 
-  #change(reason: RingChange['reason'], node: string | undefined, apply: () => void): RingChange {
-    const before = this.#effective();
-    apply();
-    this.#live = this.#withoutEjected(this.#planned);
-    const after = this.#effective();
-    return { reason, node, diff: diffOrAll(before, after) };
+  /**
+   * Everything is computed before anything is assigned: a ring that cannot remove a node, or a
+   * diff it cannot compute, throws with the router as it was.
+   */
+  #change(reason: RingChange['reason'], node: string | undefined, planned: Ring, ejected: ReadonlySet<string>): RingChange {
+    const live = withoutEjected(planned, ejected);
+    const change: RingChange = { reason, node, diff: diffOrAll(this.#effective(), this.#policy === 'fail' ? planned : live) };
+    this.#planned = planned;
+    this.#ejected = ejected;
+    this.#live = live;
+    return change;
   }
 
   /** The ring whose arcs describe where keys go now (the `fail` policy moves nothing). */
   #effective(): Ring | undefined {
     return this.#policy === 'fail' ? this.#planned : this.#live;
   }
+}
 
-  #withoutEjected(ring: Ring): Ring | undefined {
-    let live: Ring = ring;
-    for (const id of this.#ejected) {
-      if (live.nodes.length === 1) return undefined;
-      live = live.withoutNode(id);
-    }
-    return live;
+function withoutEjected(ring: Ring, ejected: ReadonlySet<string>): Ring | undefined {
+  let live: Ring = ring;
+  for (const id of ejected) {
+    if (live.nodes.length === 1) return undefined;
+    live = live.withoutNode(id);
   }
+  return live;
 }
 
 function diffOrAll(before: Ring | undefined, after: Ring | undefined): RingDiff {

@@ -41,7 +41,7 @@ export class Topology {
   readonly #events: TopologyEvents;
   readonly #rejoining = new Set<string>();
   /** After a planned change, the ring before it, consulted on misses until `until` (warm-up). */
-  #warm: { readonly previous: Ring; readonly until: number } | undefined;
+  #warm: { readonly previous: Ring; readonly until: number; readonly written: Set<string> } | undefined;
   /** Reads served from a key's previous owner during warm-up. */
   warmupHits = 0;
   /**
@@ -238,16 +238,27 @@ export class Topology {
       await Promise.all(added.map((slot) => slot.node.destroy()));
       throw error;
     }
+    const previous = this.router.ring;
+    let swapped: RingChange;
+    try {
+      swapped = this.router.replace(ring);
+    } catch (error) {
+      // Nothing changed (the ring cannot compute this change): the migrations keep recording.
+      purged?.unseal();
+      await Promise.all(added.map((slot) => slot.node.destroy()));
+      throw error;
+    }
     for (const slot of added) {
       this.#slots.set(slot.id, slot);
     }
-    const previous = this.router.ring;
-    const swapped = this.router.replace(ring);
     // In the same tick as the swap: from now on writes go to the new owners themselves.
     this.migrations = undefined;
     purged?.unseal();
     const windowMs = this.#options.warmupMs;
-    this.#warm = windowMs > 0 ? { previous, until: this.#options.clock.now() + windowMs } : undefined;
+    this.#warm = windowMs > 0 ? { previous, until: this.#options.clock.now() + windowMs, written: new Set() } : undefined;
+    // Failover copies were placed by the ring just replaced: the new one may route their keys to
+    // them again while newer values sit elsewhere. Each is deleted, and read as a miss until then.
+    for (const [servedBy, wire] of this.guard.copies()) this.deleteOrphan(servedBy, wire);
     for (const [id, weight] of resolved.weights) this.#slots.get(id)?.setWeight(weight);
     const removed = resolved.remove.map((id) => this.#slots.get(id)).filter((slot): slot is NodeSlot => slot !== undefined);
     for (const slot of removed) {
@@ -317,6 +328,24 @@ export class Topology {
     }
     const id = warm.previous.locate(placement);
     return id === current || this.router.ejected.has(id) ? undefined : this.#slots.get(id);
+  }
+
+  /**
+   * During warm-up: where a miss on `current` may read `wire` instead. Never for a key written
+   * or deleted since the change: its old copy is older than that write, and the write's delete
+   * of it may have failed or been skipped (the previous owner was ejected at the time).
+   */
+  warmSource(placement: string, current: string, wire: string): NodeSlot | undefined {
+    return this.#warm?.written.has(wire) === true ? undefined : this.previousOwner(placement, current);
+  }
+
+  /** During warm-up: `wire` was written or deleted since the change (see `warmSource`). */
+  writtenDuringWarmup(wire: string): void {
+    const warm = this.#warm;
+    if (warm === undefined) return;
+    // Past the rejoin bound, warm-up ends early rather than track without limit.
+    if (warm.written.size >= this.rejoin.maxTrackedKeys) this.#warm = undefined;
+    else warm.written.add(wire);
   }
 
   get warming(): boolean {
