@@ -1,4 +1,5 @@
 import { UnsupportedError } from './errors.js';
+import { decodeContinuum } from './internal/continuum.js';
 import { expectedFlows } from './internal/expected-flows.js';
 import type { ArcsLayout, Layout, SlotsLayout } from './internal/layout.js';
 import { layoutOf } from './internal/layout.js';
@@ -46,8 +47,9 @@ class Flows {
 /** Both continuums merged: every elementary interval has one owner in each ring. */
 function arcsVsArcs(a: ArcsLayout, b: ArcsLayout, flows: Flows): void {
   // Owner arrays end with a sentinel that wraps to point 0's owner, so no index needs a check.
-  const { points: pa, owners: oa, count: na } = a.continuum;
-  const { points: pb, owners: ob, count: nb } = b.continuum;
+  const { points: pa, owners: oa } = decodeContinuum(a.continuum);
+  const { points: pb, owners: ob } = decodeContinuum(b.continuum);
+  const na = a.continuum.count, nb = b.continuum.count;
   const range = a.range;
   let i = 0, j = 0, pos = 0;
   while (pos < range) {
@@ -98,7 +100,8 @@ function arcsVsSlots(a: ArcsLayout, b: SlotsLayout, flows: Flows): void {
       extra[row + start + rest - n] = (extra[row + start + rest - n] ?? 0) - 1;
     }
   };
-  const { points, owners: pointOwners, count } = a.continuum;
+  const { points, owners: pointOwners } = decodeContinuum(a.continuum);
+  const count = a.continuum.count;
   let lo = 0;
   for (let i = 0; i < count && lo < a.range; i++) {
     const hi = Math.min(points[i] ?? 0, a.range - 1);

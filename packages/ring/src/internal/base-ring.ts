@@ -94,13 +94,13 @@ export abstract class BaseRing implements Ring {
    * `locateN`'s walk: from position `start`, the owners of the following positions (wrapping after
    * `count`), each once, until `n` are found or every position was seen.
    */
-  protected distinctOwners(owners: ArrayLike<number>, count: number, start: number, n: number): string[] {
+  protected distinctOwners(ownerAt: (position: number) => number, count: number, start: number, n: number): string[] {
     const wanted = this.wanted(n);
     const result: string[] = [];
     const seen = new Uint8Array(this.ids.length);
     for (let step = 0, i = start; step < count && result.length < wanted; step++, i++) {
       if (i >= count) i = 0;
-      const owner = owners[i] ?? 0;
+      const owner = ownerAt(i);
       if (seen[owner] === 0) {
         seen[owner] = 1;
         result.push(this.ids[owner] ?? '');

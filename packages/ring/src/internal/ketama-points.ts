@@ -17,14 +17,15 @@ export function ketamaPointCount(weight: number, totalWeight: number, live: numb
 
 /** Collects (value, owner) points in tie-break order, then builds the continuum. */
 export class PointList {
-  private readonly values: Uint32Array;
-  private readonly owners: Uint32Array;
+  // Point values as int32 bits: a uint32 above 2^31 would be a double in V8's optimized code.
+  private readonly values: Int32Array;
+  private readonly owners: Int32Array;
   private readonly words = new Uint32Array(4);
   private at = 0;
 
   constructor(size: number) {
-    this.values = new Uint32Array(size);
-    this.owners = new Uint32Array(size);
+    this.values = new Int32Array(size);
+    this.owners = new Int32Array(size);
   }
 
   add(value: number, owner: number): void {

@@ -27,7 +27,7 @@ export class MaglevRing extends BaseRing {
 
   locateN(key: Key, n: number): string[] {
     // The following slots' owners: a preference order, not maglev's rebuild after a removal.
-    return this.distinctOwners(this.table, this.size, slotOf(this.keyHash(key), this.size), n);
+    return this.distinctOwners((i) => this.table[i] ?? 0, this.size, slotOf(this.keyHash(key), this.size), n);
   }
 
   protected ownerCounts(): Float64Array {

@@ -35,7 +35,7 @@ export class SlotRing extends BaseRing {
 
   locateN(key: Key, n: number): string[] {
     // The following slots' owners: a preference order; modula itself has no failover rule.
-    return this.distinctOwners(this.slots, this.size, slotOf(this.keyHash(key), this.size), n);
+    return this.distinctOwners((i) => this.slots[i] ?? 0, this.size, slotOf(this.keyHash(key), this.size), n);
   }
 
   protected ownerCounts(): Float64Array {
