@@ -65,8 +65,10 @@ describe.each(BACKENDS)('a flapping %s node', (backend) => {
         restoresToReturn: victimEvents.filter((event) => event.type === 'restored' && event.atMs <= returnedAt).length,
         ejectionsAfterReturn: victimEvents.filter((event) => event.type === 'ejected' && event.atMs > returnedAt).length,
         unexplainedEjectionsAfterReturn: unexplained.length,
-        // Nodes other than the victim taken out too (loop stalls on a loaded machine): a
-        // suspect when stale reads show up under load.
+        // Nodes other than the victim taken out too (a stall of this process past the deadline
+        // does it): with the victim out as well, a key then lives two failover steps from its
+        // owner, where the client has left copies that later read stale (issue 21's note). The
+        // stale-read check stays strict: that is the client's to fix, not the suite's to excuse.
         otherEjections: events.filter((event) => event.node !== victimId && event.type === 'ejected').length,
         restoredAfterFlapMs: ms((returned?.atMs ?? Number.NaN) - endedAt),
         restoreBoundMs: ms(returnBoundMs(target, { health: HEALTH, lostBytes: true })),

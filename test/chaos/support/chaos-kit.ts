@@ -207,12 +207,16 @@ function codeOf(error: unknown): string {
 }
 
 /**
- * What this process's own stalls explain in the target's last run. A call whose deadline passed
- * while the event loop stood still timed out whatever its server did: the timer runs before the
- * socket's data waiting since then is read. From that deadline until its node next answers, the
- * node's failures are the stall's doing too (a RESP connection is dropped at a late call: the
- * calls on it fail, and new ones while it reconnects), and so is its ejection if one falls there.
- * Nothing else is excused: a sound node that fails without a stall of ours fails the checks.
+ * What this process's own stalls explain in the target's last run. A call timed out because of
+ * us when one stall of the event loop lasted from before its answer was due (its start plus the
+ * no-fault p99) until after its deadline: the loop never turned in between, so nothing could
+ * read the answer, and the deadline's timer runs first when the loop comes back. Shorter stalls
+ * explain nothing (a turn in between reads the answer). After such a call, until the node
+ * answers again but at most one reconnect (`RECONNECT_MAX_MS`), one handshake
+ * (`CONNECT_TIMEOUT_MS`) and one deadline later, the node's failures other than timeouts are the
+ * stall's doing too (a RESP connection is dropped at a late call: the calls on it fail, and new
+ * ones while it reconnects), and so is its ejection if it falls there. Nothing else is excused: a
+ * timeout no stall covers, or a node that still fails after that, fails the checks.
  */
 export interface LoopHeld {
   /** Failed calls the stalls explain. */
@@ -222,34 +226,22 @@ export interface LoopHeld {
 }
 
 export function loopHeld(target: RecordingTarget): LoopHeld {
-  const inStall = (fromMs: number, toMs: number): boolean => target.stalls.stalls.some((stall: LoopStall) => stall.fromMs <= toMs && stall.toMs >= fromMs);
-  const failures = new Set<CallRecord>();
-  const windows: { node: string; fromMs: number; toMs: number }[] = [];
-  const open = new Map<string, { node: string; fromMs: number; toMs: number }>();
-  // Calls are recorded as they end, so this walks each node's outcomes in order.
+  const dueMs = target.noFaultP99Ms;
+  const held = (call: CallRecord): boolean =>
+    call.errorCode === 'ERR_TIMEOUT' && target.stalls.stalls.some((stall: LoopStall) => stall.fromMs <= call.startMs + dueMs && stall.toMs >= call.startMs + target.timeoutMs);
+  const failures = new Set(target.calls.filter(held));
+  const windows = [...failures].map((call) => {
+    const answered = target.calls.find((other) => other.node === call.node && other.errorCode === undefined && other.endMs >= call.endMs);
+    const reconnectedBy = call.endMs + RECONNECT_MAX_MS + CONNECT_TIMEOUT_MS + target.timeoutMs;
+    return { node: call.node, fromMs: call.startMs + target.timeoutMs, toMs: Math.min(reconnectedBy, answered?.endMs ?? Infinity) };
+  });
+  const inWindow = (node: string | undefined, atMs: number): boolean => windows.some((window) => window.node === node && window.fromMs <= atMs && atMs <= window.toMs);
   for (const call of target.calls) {
-    const node = call.node ?? '';
-    if (call.errorCode === undefined) {
-      const window = open.get(node);
-      if (window !== undefined) window.toMs = call.endMs;
-      open.delete(node);
-      continue;
-    }
-    const deadline = call.startMs + target.timeoutMs;
-    if (call.errorCode === 'ERR_TIMEOUT' && inStall(deadline, call.endMs)) {
-      failures.add(call);
-      if (!open.has(node)) {
-        const window = { node, fromMs: deadline, toMs: Infinity };
-        open.set(node, window);
-        windows.push(window);
-      }
-    } else if (open.has(node)) {
-      failures.add(call);
-    }
+    if (call.errorCode !== undefined && call.errorCode !== 'ERR_TIMEOUT' && inWindow(call.node, call.endMs)) failures.add(call);
   }
   return {
     failures,
-    explains: (event) => event.type === 'ejected' && windows.some((window) => window.node === event.node && window.fromMs <= event.atMs && event.atMs <= window.toMs),
+    explains: (event) => event.type === 'ejected' && inWindow(event.node, event.atMs),
   };
 }
 
