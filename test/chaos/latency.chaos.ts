@@ -94,7 +94,8 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
         // slowest, and on 2 shared cores one descheduled server or one stall of the loop makes
         // those (seen: 1.9 -> 6.2 ms and 4.1 -> 10.8 ms, with nothing slow but the machine).
         within20pct: percentileMs(during, 99) <= P99_RATIO * p99Before,
-        skippedStartsBound: Math.floor((RATE_PER_SEC * target.stalls.totalMs) / 1000),
+        // The starts due while the loop stood still, which it then starts at once.
+        skippedStartsBound: target.stalls.stalls.reduce((due, stall) => due + Math.floor(((stall.toMs - stall.fromMs) * RATE_PER_SEC) / 1000), 0),
         victimP50DuringMs: ms(percentileMs(startedBetween(target.calls.filter((call) => call.node === victimId), slow.times.appliedMs, slow.times.revertStartedMs), 50)),
       };
       saveResult({ scenario: 'latency 200 ms', backend, report, measured });
@@ -111,7 +112,8 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
       expect(measured.othersP99SlowInRingMs).toBeLessThan(LATENCY_MS / 2);
       // At the same load: a start is skipped only when 64 calls are in flight, which the slow
       // node's ~35 and the burst of starts due during a stall of the loop can reach (the open
-      // loop catches up on them), so at most the starts due while the loop stalled.
+      // loop catches up on them), so at most the starts due during the stalls (gaps of 20 ms or
+      // more; a shorter one brings at most 16 starts, which fit).
       expect(report.skippedStarts).toBeLessThanOrEqual(measured.skippedStartsBound);
       // The others keep their latency, on statistics a stall or a descheduled server cannot
       // move: their median while the slow node is in the ring stays under their p99 before it
