@@ -7,6 +7,13 @@ import { BACKENDS, callBoundMs, chaosClient, loopHeld, ms, RecordingTarget, save
 
 /** Calls between two changes, so each change lands while calls flow. */
 const CALLS_PER_CHANGE = 8000;
+/**
+ * No node fails here, so detection is not under test: each call gets the load's own hang limit
+ * as its deadline. Only a call the changes lost or left hanging fails, not one whose server the
+ * machine starved past the kit's 100 ms (seen: 19 such timeouts at a load average of 14 on 2
+ * cores, with no stall of ours long enough to explain them).
+ */
+const CALL_TIMEOUT_MS = 1000;
 
 let fleet: Fleet;
 beforeAll(async () => {
@@ -23,15 +30,15 @@ describe.each(BACKENDS)('add and remove %s nodes under load', (backend) => {
     // Earlier clients are gone: nothing of this process is connected to the fleet.
     await expect.poll(() => sockets(all), { timeout: 3000, interval: 20 }).toBe(0);
 
-    const client = chaosClient(backend, [a, b, c, d]);
-    const target = new RecordingTarget(client, 'membership:');
+    const client = chaosClient(backend, [a, b, c, d], { timeoutMs: CALL_TIMEOUT_MS });
+    const target = new RecordingTarget(client, 'membership:', CALL_TIMEOUT_MS);
     // Only fresh nodes join and removed nodes never return, so no key can move back to a node
     // holding an older copy: any stale read would be the client's.
     const changes: MembershipChange[] = [{ add: [e] }, { remove: [a] }, { add: [f] }, { remove: [b] }];
     const socketsAfterChange: number[] = [];
     try {
       await client.ping();
-      const load = target.run({ maxOps: CALLS_PER_CHANGE * (changes.length + 3), durationMs: 20_000, concurrency: 48, keys: 200, callTimeoutMs: 1000 });
+      const load = target.run({ maxOps: CALLS_PER_CHANGE * (changes.length + 3), durationMs: 20_000, concurrency: 48, keys: 200, callTimeoutMs: 2 * CALL_TIMEOUT_MS });
       for (const [index, change] of changes.entries()) {
         await expect.poll(() => target.calls.length, { timeout: 10_000, interval: 5 }).toBeGreaterThan((index + 1) * CALLS_PER_CHANGE);
         await client.applyChange(change);
@@ -45,7 +52,7 @@ describe.each(BACKENDS)('add and remove %s nodes under load', (backend) => {
       await expect.poll(() => sockets(all), { timeout: 3000, interval: 20 }).toBe(0);
       const measured = {
         ...target.lateness,
-        maxCallBoundMs: ms(callBoundMs(target)),
+        maxCallBoundMs: ms(callBoundMs(target, CALL_TIMEOUT_MS)),
         // Calls a stall of this process timed out are excused; no other may fail.
         unexplainedErrors: unexplainedFailures(target.calls, loopHeld(target)).length,
         changes: changes.length, socketsAfterEachChange: socketsAfterChange.join('/'), openAtEnd, openAfterClose: sockets(all) };
@@ -54,7 +61,7 @@ describe.each(BACKENDS)('add and remove %s nodes under load', (backend) => {
       expect(report.stoppedBy).toBe('maxOps');
       expect(Object.keys(report.errorsByCode).filter((code) => code !== 'ERR_TIMEOUT' && code !== 'ERR_CONNECTION')).toEqual([]);
       expect(measured.unexplainedErrors).toBe(0);
-      expect(report.maxCallMs).toBeLessThanOrEqual(callBoundMs(target));
+      expect(report.maxCallMs).toBeLessThanOrEqual(measured.maxCallBoundMs);
       expect(report.staleReads).toBe(0);
       expect(report.wrongValues).toBe(0);
       expect(client.ring.nodes.map((node) => node.id).sort()).toEqual([c, d, e, f].sort());
