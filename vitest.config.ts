@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     // One project per package plus the cross-package suites in test/.
-    projects: ['packages/*', 'test'],
+    projects: ['packages/*', 'packages/client/vitest.observed.config.ts', 'test'],
     // Real servers share 2 cores: keep files in separate processes, a few at a time.
     pool: 'forks',
     maxWorkers: 2,

@@ -8,7 +8,8 @@ import { systemClock, type Clock } from './internal/clock.js';
 import type { KeyRulesOptions } from './keyspace/key-rules.js';
 import type { CacheNode } from './nodes/cache-node.js';
 import { parseNodeList, type NodeAddress, type NodeSpec } from './nodes/node-address.js';
-import { FAILOVER_POLICIES, type FailoverPolicy } from './routing/router.js';
+import { isRequestError } from './routing/failure-class.js';
+import { FAILOVER_POLICIES, assertRebuildable, type FailoverPolicy } from './routing/router.js';
 import { defaultTtlOption } from './values/ttl.js';
 import type { TtlInput } from './values/ttl.js';
 import type { Serializer } from './values/value-codec.js';
@@ -130,6 +131,7 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
 
   const failover: unknown = options.failover ?? 'next';
   if (!FAILOVER_POLICIES.includes(failover as FailoverPolicy)) throw new InvalidOptionError('failover', `expected one of ${FAILOVER_POLICIES.join(', ')}, got ${JSON.stringify(failover)}`);
+  assertRebuildable(ring, failover as FailoverPolicy);
 
   return {
     backend,
@@ -143,7 +145,8 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     maxValueBytes: positiveInteger('maxValueBytes', options.maxValueBytes ?? 1024 * 1024),
     connection: options.connection ?? {},
     clock: options.clock ?? systemClock,
-    health: { autoEjectHosts: true, ...(pool === undefined ? {} : withoutTimeout(fromTwemproxyPool(pool))), ...options.health },
+    // Which failures count against a node is the client's table (failure-class.ts) unless the caller gives a filter.
+    health: { autoEjectHosts: true, errorFilter: isRequestError, ...(pool === undefined ? {} : withoutTimeout(fromTwemproxyPool(pool))), ...options.health },
     traceKeys: options.traceKeys === true,
     warmupMs: nonNegative('warmupMs', options.warmupMs ?? 60_000),
     pool,

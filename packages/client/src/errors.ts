@@ -30,20 +30,28 @@ export class InvalidOptionError extends ShardcacheError {
 /** The node could not be reached: refused, reset, closed, or not connected yet. */
 export class ConnectionError extends ShardcacheError {
   readonly node: string;
+  /**
+   * The client dropped the connection because of a request, not the server (memcached may read
+   * the value of a store it refused as a command): not a sign of ill health.
+   */
+  readonly byRequest: boolean;
 
-  constructor(node: string, reason: string, options?: { cause?: unknown }) {
-    super('ERR_CONNECTION', `Node ${node}: ${reason}`, options);
+  constructor(node: string, reason: string, options?: { cause?: unknown; byRequest?: boolean }) {
+    super('ERR_CONNECTION', `Node ${node}: ${reason}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.node = node;
+    this.byRequest = options?.byRequest ?? false;
   }
 }
 
-/** The server answered with an error. */
+/** The server answered with an error; `reply` is its text (see `failureClass` for which ones mean the node is unwell). */
 export class ServerError extends ShardcacheError {
   readonly node: string;
+  readonly reply: string;
 
-  constructor(node: string, reason: string, options?: { cause?: unknown }) {
-    super('ERR_SERVER', `Node ${node} answered with an error: ${reason}`, options);
+  constructor(node: string, reply: string, options?: { cause?: unknown }) {
+    super('ERR_SERVER', `Node ${node} answered with an error: ${reply}`, options);
     this.node = node;
+    this.reply = reply;
   }
 }
 

@@ -38,6 +38,8 @@ export { parseNodeSpec } from './nodes/node-address.js';
 export type { NodeAddress, NodeSpec } from './nodes/node-address.js';
 export { createRedisNode } from './nodes/redis-node.js';
 export type { RedisNodeOptions } from './nodes/redis-node.js';
+export { failureClass, isRequestError } from './routing/failure-class.js';
+export type { FailureClass } from './routing/failure-class.js';
 export type { HealthGate } from './routing/health-gate.js';
 export type { RejoinOptions } from './rejoin/rejoin-guard.js';
 export type { FailoverPolicy, RingChange } from './routing/router.js';

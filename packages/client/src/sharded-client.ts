@@ -7,6 +7,7 @@ import { resolveOptions, type ResolvedOptions, type ShardedClientOptions } from 
 import { ClosedError, ShardcacheError } from './errors.js';
 import type { ClientEvents } from './events.js';
 import { asShardcacheError } from './internal/as-shardcache-error.js';
+import { emitSafely } from './internal/listeners.js';
 import { ringChannel } from './internal/tracing.js';
 import { KeyRules } from './keyspace/key-rules.js';
 import { changeTo, type MembershipChange } from './membership/membership-change.js';
@@ -98,8 +99,8 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     });
     // Failures flow back through the topology: health ejects and restores, the ring swaps.
     this.#topology = new Topology(resolved, options.nodeFactory ?? defaultNodeFactory, resolveRejoin(options.rejoin), {
-      ejected: (node, reason) => this.emit('node:ejected', { node, reason }),
-      restored: (node) => this.emit('node:restored', { node }),
+      ejected: (node, reason) => emitSafely(this, 'node:ejected', { node, reason }),
+      restored: (node) => emitSafely(this, 'node:restored', { node }),
       changed: (change) => this.#announce(change),
       error: (node, error) => this.#report(node, asShardcacheError(error)),
     });
@@ -160,6 +161,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     const routed = engine.route(key);
     const slot = engine.readSlot(routed);
     if (slot === undefined) return undefined;
+    if (engine.orphaned(slot, routed.wire)) return engine.decode(slot, routed.wire, undefined);
     const item = await engine.run(slot, 'gets', routed.wire, options, (node) => node.gets(routed.wire, options));
     if (item === undefined) return engine.decode(slot, routed.wire, undefined);
     return { value: (await engine.decode<T>(slot, routed.wire, item)) as T, cas: item.cas };
@@ -188,7 +190,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   /** Sets a new TTL; false when the key is absent. */
   async touch(key: string, ttl: TtlInput, options: CallOptions = NO_OPTIONS): Promise<boolean> {
     const normalized = normalizeTtl(ttl);
-    return this.#engine.modify('touch', key, options, normalized, (node, wire, capped) => node.touch(wire, capped, options));
+    return this.#engine.modify('touch', key, options, normalized, (node, wire, capped) => node.touch(wire, capped, options), false);
   }
 
   /**
@@ -338,7 +340,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
 
   async #counter(command: 'incr' | 'decr', key: string, delta: number, options: CallOptions): Promise<number | undefined> {
     if (!Number.isSafeInteger(delta) || delta < 0) throw new ShardcacheError('ERR_INVALID_ARGUMENT', `${command} delta must be a non-negative safe integer, got ${delta}`);
-    return this.#engine.modify(command, key, options, null, (node, wire) => (command === 'incr' ? node.incr(wire, delta, options) : node.decr(wire, delta, options)));
+    return this.#engine.modify(command, key, options, null, (node, wire) => (command === 'incr' ? node.incr(wire, delta, options) : node.decr(wire, delta, options)), undefined);
   }
 
   /** Applies a newer membership view; views arrive in any order, only a newer epoch counts. */
@@ -353,11 +355,11 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   }
 
   #report(node: string | undefined, error: ShardcacheError): void {
-    if (this.listenerCount('error') > 0) this.emit('error', { node, error });
+    emitSafely(this, 'error', { node, error });
   }
 
   #announce(change: RingChange): void {
-    this.emit('ring:changed', change);
+    emitSafely(this, 'ring:changed', change);
     if (ringChannel.hasSubscribers) ringChannel.publish(change);
   }
 }

@@ -197,7 +197,7 @@ describe('NodeHealth transitions', () => {
   it('counts timeouts as failures, and cache semantics as successes', () => {
     const { health } = setup({ serverFailureLimit: 3 });
     const notStored = Object.assign(new Error('NOT_STORED'), { code: 'NOT_STORED' });
-    const tooLarge = Object.assign(new Error('too large'), { code: 'ERR_VALUE_TOO_LARGE' });
+    const tooLarge = Object.assign(new Error('EXISTS'), { code: 'EXISTS' });
     health.recordFailure(timedOut(), 1000);
     health.recordFailure(timedOut(), 1000);
     health.recordFailure(notStored, 1); // the node answered: the streak of failures ends

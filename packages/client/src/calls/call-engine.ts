@@ -130,11 +130,16 @@ export class CallEngine {
     const { wire } = routed;
     slot.stats.bytesOut += this.checkSize(wire, item, slot);
     const ttl = this.failover(routed, slot, requestedTtl);
-    if (this.traced()) return this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
-    const refusal = slot.refuse(options.signal);
-    const result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
+    let result: Promise<T>;
+    if (this.traced()) {
+      result = this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
+    } else {
+      const refusal = slot.refuse(options.signal);
+      result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
+      if (this.#purges !== undefined) result = this.#joinPurges(result);
+    }
     this.#replaces(slot, wire, result);
-    return this.#purges === undefined ? result : this.#joinPurges(result);
+    return result;
   }
 
   /**
@@ -155,6 +160,13 @@ export class CallEngine {
     if (orphans.size > 0 && orphans.has(slot.id, wire)) result.then(() => orphans.remove(slot.id, wire), () => undefined);
   }
 
+  /** After a multi-key write or delete on `slot` succeeded: its keys hold no stale copy there any more. */
+  replaced(slot: NodeSlot, wires: readonly string[]): void {
+    const { orphans } = this.topology;
+    if (orphans.size === 0) return;
+    for (const wire of wires) orphans.remove(slot.id, wire);
+  }
+
   /**
    * Checks the encoded size against the limit and returns it (strings are counted only when they
    * might exceed it). The limit is `maxValueBytes`, or the node's server setting when lower.
@@ -167,13 +179,18 @@ export class CallEngine {
     return size;
   }
 
-  /** A single-key call off the hot path (delete, counters, touch, gets): route, write slot, failover bookkeeping. */
-  async modify<T>(command: string, key: string, options: CallOptions, ttl: Ttl, call: (node: CacheNode, wire: string, ttl: Ttl) => Promise<T>): Promise<T> {
+  /**
+   * A single-key call off the hot path (delete, counters, touch): route, write slot, failover
+   * bookkeeping. A delete replaces a stale copy; a counter or touch must not act on one: there
+   * the key is absent (`absent`), and the copy is deleted.
+   */
+  async modify<T>(command: string, key: string, options: CallOptions, ttl: Ttl, call: (node: CacheNode, wire: string, ttl: Ttl) => Promise<T>, absent?: T): Promise<T> {
     const routed = this.route(key);
     const slot = this.writeSlot(routed);
     const capped = this.failover(routed, slot, ttl);
+    if (command !== 'delete' && this.orphaned(slot, routed.wire)) return absent as T;
     const result = this.run(slot, command, routed.wire, options, (node) => call(node, routed.wire, capped));
-    this.#replaces(slot, routed.wire, result);
+    if (command === 'delete') this.#replaces(slot, routed.wire, result);
     return result;
   }
 

@@ -82,7 +82,7 @@ export class MultiKeyCalls {
           }),
           options,
         ),
-      () => undefined,
+      (slot, { wires }) => engine.replaced(slot, wires),
       keys,
     );
     return settle({ failures }, keys.length, options);
@@ -99,8 +99,9 @@ export class MultiKeyCalls {
         for (const key of routed) engine.failover(key, slot, null);
         return slot.node.deleteMany(wires, options);
       },
-      (_slot, _group, count) => {
+      (slot, { wires }, count) => {
         deleted += count;
+        engine.replaced(slot, wires);
       },
       keys,
     );

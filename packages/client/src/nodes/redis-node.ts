@@ -33,12 +33,19 @@ export interface RedisNodeOptions {
 const CAPABILITIES: NodeCapabilities = { nativeFlags: false, cas: true, scanKeys: true, dumpRestore: true };
 
 // memcached semantics on redis, one round trip each. Missing keys are never created.
-const INCR_EXISTING = `if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local value = tonumber(redis.call('GET', KEYS[1]))
-if value == nil then return redis.error_reply('value is not an integer') end
-value = value + tonumber(ARGV[1])
+// A counter is decimal text, bare (another client's, or raw bytes) or behind our value header
+// (a number the client wrote: the header is kept, so it reads back as a number).
+const INCR_EXISTING = `local stored = redis.call('GET', KEYS[1])
+if not stored then return false end
+local header = ''
+if string.sub(stored, 1, 4) == '\\0\\27SC' and string.len(stored) > 12 then
+  header = string.sub(stored, 1, 12)
+  stored = string.sub(stored, 13)
+end
+if not string.match(stored, '^%d+$') then return redis.error_reply('ERR value is not an integer') end
+local value = tonumber(stored) + tonumber(ARGV[1])
 if value < 0 then value = 0 end
-redis.call('SET', KEYS[1], string.format('%d', value), 'KEEPTTL')
+redis.call('SET', KEYS[1], header .. string.format('%d', value), 'KEEPTTL')
 return value`;
 const TOUCH = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[1] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('EXPIRE', KEYS[1], ARGV[1]) end

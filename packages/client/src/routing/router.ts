@@ -1,4 +1,5 @@
 import { diff, type Ring, type RingDiff } from '@shardcache/ring';
+import { InvalidOptionError } from '../errors.js';
 
 /**
  * What happens to a node's keys while it is ejected:
@@ -112,21 +113,54 @@ export class Router {
   }
 
   /**
-   * Everything is computed before anything is assigned: a ring that cannot remove a node, or a
-   * diff it cannot compute, throws with the router as it was.
+   * Everything is computed before anything is assigned: a diff the ring cannot compute throws
+   * with the router as it was. Only `rebuild` places keys on a ring without the ejected nodes;
+   * `next` and `fail` route on the planned ring, so any ring serves them, even one that cannot
+   * remove a node (jump): their diff is then the ejected nodes' share, inexact.
    */
   #change(reason: RingChange['reason'], node: string | undefined, planned: Ring, ejected: ReadonlySet<string>): RingChange {
+    if (this.#policy !== 'rebuild') {
+      const change: RingChange = { reason, node, diff: this.#routedDiff(planned, ejected) };
+      this.#planned = planned;
+      this.#ejected = ejected;
+      return change;
+    }
     const live = withoutEjected(planned, ejected);
-    const change: RingChange = { reason, node, diff: diffOrAll(this.#effective(), this.#policy === 'fail' ? planned : live) };
+    const change: RingChange = { reason, node, diff: diffOrAll(this.#live, live) };
     this.#planned = planned;
     this.#ejected = ejected;
     this.#live = live;
     return change;
   }
 
-  /** The ring whose arcs describe where keys go now (the `fail` policy moves nothing). */
-  #effective(): Ring | undefined {
-    return this.#policy === 'fail' ? this.#planned : this.#live;
+  /** What moves under `next` (keys of ejected nodes go to the next live node) or `fail` (nothing moves but membership). */
+  #routedDiff(planned: Ring, ejected: ReadonlySet<string>): RingDiff {
+    if (this.#policy === 'fail') return diffOrAll(this.#planned, planned);
+    const before = this.#planned;
+    try {
+      return diffOrAll(withoutEjected(before, this.#ejected), withoutEjected(planned, ejected));
+    } catch {
+      // A ring that cannot remove these nodes: what moves is their share, to nodes unknown.
+      const changed = [...ejected].filter((id) => !this.#ejected.has(id)).concat([...this.#ejected].filter((id) => !ejected.has(id)));
+      const moved = changed.reduce((share, id) => share + (planned.has(id) ? planned.shareOf(id) : before.has(id) ? before.shareOf(id) : 0), 0);
+      return { moved, flows: [], added: [], removed: [], exact: false };
+    }
+  }
+}
+
+/**
+ * Refuses `rebuild` over a ring that cannot place keys without a node (jump removes only its
+ * last bucket): the first ejection would have no ring to route on.
+ */
+export function assertRebuildable(ring: Ring, policy: FailoverPolicy): void {
+  if (policy !== 'rebuild' || ring.nodes.length < 2) return;
+  for (const { id } of ring.nodes.slice(0, -1)) {
+    try {
+      ring.withoutNode(id);
+    } catch (error) {
+      throw new InvalidOptionError('failover', `"rebuild" needs a ring that can remove any node; this ${ring.algorithm} ring cannot remove "${id}" (${error instanceof Error ? error.message : String(error)}): use "next" or "fail"`);
+    }
+    return;
   }
 }
 

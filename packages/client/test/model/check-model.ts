@@ -62,10 +62,12 @@ export function modelCase(scope: Scope): fc.Arbitrary<ModelCase> {
       }),
       steps: fc.array(stepArbitrary(scope), { minLength: 50, maxLength: 200 }),
     })
-    .map(({ config, steps }) => ({
-      config: !scope.rebuildMovingSurvivors && config.failover === 'rebuild' && MOVING_SURVIVORS.includes(config.ring) ? { ...config, failover: 'next' as const } : config,
-      steps,
-    }));
+    .map(({ config, steps }) => {
+      // The client refuses `rebuild` over jump (it cannot remove a middle node): tested on its own.
+      const refused = config.failover === 'rebuild' && config.ring === 'jump';
+      const narrowed = !scope.rebuildMovingSurvivors && config.failover === 'rebuild' && MOVING_SURVIVORS.includes(config.ring);
+      return { config: refused || narrowed ? { ...config, failover: 'next' as const } : config, steps };
+    });
 }
 
 export function describeViolations(violations: readonly Violation[]): string {

@@ -1,5 +1,6 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import { jumpRing, ketamaRing, maglevRing, modulaRing, multiProbeRing, rendezvousRing, type Ring } from '@shardcache/ring';
+import { LISTENER_THREW } from '../../src/internal/listeners.js';
 import { ShardedClient, type FailoverPolicy, type KeyFailure, type MembershipChange, type NodeAddress } from '../../src/index.js';
 import { History, KEYS, isCounter, type Violation, type Write } from './history.js';
 import { ModelNode, SERVER_LIMIT_BYTES, type NodePlant } from './model-node.js';
@@ -96,6 +97,10 @@ export class ModelSystem {
   readonly #unhandled: unknown[] = [];
   readonly #onUnhandled = (reason: unknown): void => void this.#unhandled.push(reason);
   readonly #savedUnhandled: NodeJS.UnhandledRejectionListener[];
+  readonly #savedEmitWarning: typeof process.emitWarning;
+  /** Listener exceptions thrown by the model's listeners, and SHARDCACHE_LISTENER_THREW warnings seen. */
+  #thrown = 0;
+  #warnings = 0;
   #traced = 0;
   #nextId: number;
   #lastCas = new Map<string, string>();
@@ -109,6 +114,12 @@ export class ModelSystem {
     this.#nextId = config.nodes + 1;
     const plant = config.plant === 'wrong-value' || config.plant === 'ignore-deletes' ? config.plant : 'none';
     for (const id of ids) this.nodes.set(id, new ModelNode(id, this.clock, plant));
+    // Listener exceptions become warnings: counted here (one per throw), not printed.
+    this.#savedEmitWarning = process.emitWarning;
+    process.emitWarning = ((warning: string | Error, options?: { code?: string }) => {
+      if (typeof options === 'object' && options.code === LISTENER_THREW) this.#warnings++;
+      else this.#savedEmitWarning.call(process, warning, options as never);
+    }) as typeof process.emitWarning;
     // The run judges unhandled rejections itself (vitest would fail the file on the first one).
     this.#savedUnhandled = process.listeners('unhandledRejection');
     process.removeAllListeners('unhandledRejection');
@@ -200,6 +211,7 @@ export class ModelSystem {
     for (const change of this.#changes) if (!change.settled) this.#violate('unsettled call', `${change.label} never settled`);
     this.#checkStats();
     this.#checkUnhandled();
+    if (this.#warnings !== this.#thrown) this.#violate('uncaught exception', `listeners threw ${this.#thrown} times, but ${this.#warnings} SHARDCACHE_LISTENER_THREW warnings were emitted`);
   }
 
   #busy(): boolean {
@@ -211,6 +223,7 @@ export class ModelSystem {
     this.#subscribe(false, this.#traced);
     await this.client.destroy().catch(noop);
     await settleMicrotasks();
+    process.emitWarning = this.#savedEmitWarning;
     process.removeListener('unhandledRejection', this.#onUnhandled);
     for (const listener of this.#savedUnhandled) process.on('unhandledRejection', listener);
   }
@@ -310,6 +323,7 @@ export class ModelSystem {
       case 'listen': {
         const listener = step.throws
           ? () => {
+              this.#thrown++;
               throw new Error(`a ${step.event} listener threw (model)`);
             }
           : noop;

@@ -16,24 +16,24 @@ const NOT_SENT_CODES = new Set([
   'ERR_NODE_UNAVAILABLE',
 ]);
 
-// Cache semantics and caller mistakes: the node answered correctly, so they are no sign of
-// ill health (the default `errorFilter`).
-const CACHE_SEMANTIC_CODES = new Set([
+// Cache semantics in the protocols' own words: the node answered correctly, so they are no
+// sign of ill health (the default `errorFilter`). A client's own codes are its business: it
+// passes its own `errorFilter` (@shardcache/client classifies every reply in one table).
+const CACHE_SEMANTIC_CODES = new Set(['NOT_STORED', 'EXISTS', 'NOT_FOUND']);
+
+// Never retried: the same input fails the same way.
+const PERMANENT_CODES = new Set([
+  ...CACHE_SEMANTIC_CODES,
   'ERR_INVALID_KEY',
   'ERR_INVALID_TTL',
   'ERR_VALUE_TOO_LARGE',
   'ERR_DECODE',
   'ERR_UNSUPPORTED',
-  'ERR_NOT_STORED',
-  'ERR_EXISTS',
-  'ERR_NOT_FOUND',
-  'NOT_STORED',
-  'EXISTS',
-  'NOT_FOUND',
+  'ERR_INVALID_OPTION',
+  'ERR_CLIENT_CLOSED',
+  'ERR_BREAKER_OPEN',
+  'ERR_RETRY_BUDGET_EXHAUSTED',
 ]);
-
-// Never retried: the same input fails the same way.
-const PERMANENT_CODES = new Set([...CACHE_SEMANTIC_CODES, 'ERR_INVALID_OPTION', 'ERR_CLIENT_CLOSED', 'ERR_BREAKER_OPEN', 'ERR_RETRY_BUDGET_EXHAUSTED']);
 
 function property(error: unknown, name: string): unknown {
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[name] : undefined;

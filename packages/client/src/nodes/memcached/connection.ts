@@ -228,7 +228,8 @@ export class MemcachedConnection {
   #fail(socket: Socket, reason: string, cause?: Error): void {
     if (socket !== this.#socket) return;
     this.#lastError = reason;
-    this.#drop(new ConnectionError(this.#settings.id, reason, cause === undefined ? undefined : { cause }));
+    const byRequest = cause instanceof ProtocolViolation && cause.byRequest;
+    this.#drop(new ConnectionError(this.#settings.id, reason, cause === undefined ? undefined : { cause, byRequest }));
   }
 
   /** Ends the socket and fails every request on it; the next attempt waits the back-off. */

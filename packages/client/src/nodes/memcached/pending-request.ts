@@ -58,7 +58,7 @@ export class MetaRequest<T> implements PendingRequest {
   error(error: Error): boolean {
     this.#reject(error);
     if (this.#carriesValue && error instanceof ServerError && error.message.includes('CLIENT_ERROR')) {
-      throw new ProtocolViolation('CLIENT_ERROR to a store: the server may read its value as a command');
+      throw new ProtocolViolation('CLIENT_ERROR to a store: the server may read its value as a command', { byRequest: true });
     }
     return true;
   }

@@ -4,8 +4,12 @@
  * ERR_CONNECTION for every request on it and reconnects, since nothing after it can be trusted.
  */
 export class ProtocolViolation extends Error {
-  constructor(reason: string) {
+  /** The connection is dropped because of a request (a CLIENT_ERROR to a store), not the server: no node failure. */
+  readonly byRequest: boolean;
+
+  constructor(reason: string, options: { readonly byRequest?: boolean } = {}) {
     super(`protocol error: ${reason}`);
     this.name = 'ProtocolViolation';
+    this.byRequest = options.byRequest ?? false;
   }
 }

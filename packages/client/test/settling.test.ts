@@ -1,0 +1,81 @@
+// Every call settles: whatever ring the application chose, and whatever its listeners do.
+import { jumpRing } from '@shardcache/ring';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ShardedClient, type DumpedItem } from '../src/index.js';
+import { memoryNode } from './support/memory-node.js';
+
+const IDS = ['10.0.0.1:11211', '10.0.0.2:11211', '10.0.0.3:11211'];
+
+/** A client over memory nodes; `down` makes a node unreachable. */
+function clientOver(down: Set<string>, options: Partial<ConstructorParameters<typeof ShardedClient>[0]> = {}): ShardedClient {
+  return new ShardedClient({
+    backend: 'memcached',
+    nodes: IDS,
+    health: { serverFailureLimit: 2, serverRetryTimeout: 60_000 },
+    nodeFactory: (address) => memoryNode(address.id, new Map<string, DumpedItem>(), { down: () => down.has(address.id) }),
+    ...options,
+  });
+}
+
+/** A key the ring places on `node`. */
+function keyOn(client: ShardedClient, node: string): string {
+  const key = Array.from({ length: 500 }, (_, i) => `key:${i}`).find((candidate) => client.locate(candidate) === node);
+  if (key === undefined) throw new Error(`no key on ${node}`);
+  return key;
+}
+
+describe('a ring that cannot remove a middle node (jump)', () => {
+  let client: ShardedClient | undefined;
+  afterEach(async () => client?.destroy());
+
+  it('is refused with `rebuild`, naming the option', () => {
+    expect(() => clientOver(new Set(), { ring: (nodes) => jumpRing(nodes.map((node) => node.id)), failover: 'rebuild' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', option: 'failover' }),
+    );
+  });
+
+  it.each(['next', 'fail'] as const)('serves `%s`: the failing middle node is ejected and every call settles', async (failover) => {
+    const down = new Set<string>();
+    client = clientOver(down, { ring: (nodes) => jumpRing(nodes.map((node) => node.id)), failover });
+    const middle = IDS[0] as string;
+    const key = keyOn(client, middle);
+    await client.set(key, 'v1');
+    down.add(middle);
+    const outcomes = await Promise.allSettled([client.get(key), client.get(key)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(client.ejected).toEqual([middle]);
+    // Next: the key goes to another node (a miss there); fail: a miss without asking anyone.
+    expect(await client.get(key)).toBeUndefined();
+  });
+});
+
+describe('a listener that throws', () => {
+  let client: ShardedClient | undefined;
+  afterEach(async () => client?.destroy());
+
+  it.each(['node:ejected', 'ring:changed', 'error'] as const)('in %s: the call settles, other listeners run, and a SHARDCACHE_LISTENER_THREW warning says so', async (event) => {
+    const down = new Set<string>();
+    client = clientOver(down);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const heard: string[] = [];
+      client.on(event, () => {
+        throw new Error(`listener of ${event} threw (test)`);
+      });
+      client.on(event, () => heard.push(event));
+      const node = IDS[1] as string;
+      const key = keyOn(client, node);
+      down.add(node);
+      const outcomes = await Promise.allSettled([client.get(key), client.get(key)]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+      expect(client.ejected).toEqual([node]);
+      expect(heard.length).toBeGreaterThan(0);
+      await expect.poll(() => warnings.length).toBe(heard.length);
+      expect(warnings[0]).toMatchObject({ code: 'SHARDCACHE_LISTENER_THREW', message: `A "${event}" listener of a ShardedClient threw: listener of ${event} threw (test)` });
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
