@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import { ShardedClient, type Backend } from '../src/index.js';
+import { honestReplies, startFakeMemcached, type FakeScript } from './support/fake-memcached.js';
 import { rawCommand } from './support/raw-command.js';
 
 const ITEM_MAX = 512 * 1024;
@@ -97,6 +98,45 @@ describe('redis: an OOM storm (maxmemory 1mb, noeviction)', () => {
       expect(await client.get('before')).toBe('kept');
     } finally {
       await client.close();
+    }
+  });
+});
+
+// A protocol edge case no real server produces on demand (memcached answers CLIENT_ERROR to a
+// store only for a malformed one), so an in-process fake answers it.
+describe('memcached: the reconnect after a CLIENT_ERROR to a store', () => {
+  it('fails the store as a request error and the calls on the dropped connection too, and ejects nothing', async () => {
+    const store = new Map<string, string>();
+    const honest = honestReplies(store);
+    const refusing: FakeScript = (requests, socket, connection) => {
+      for (const [at, request] of requests.entries()) {
+        if (request.words[0] === 'stats') socket.write('END\r\n'); // no settings to tell
+        else if (request.words[0] !== 'ms' || !(request.words[1] ?? '').includes('bad')) honest([request], socket, connection);
+        else {
+          // Nothing after it: memcached may be reading the value as a command.
+          socket.write('CLIENT_ERROR bad data chunk\r\n');
+          return void at;
+        }
+      }
+    };
+    const fakes = await Promise.all([startFakeMemcached(refusing), startFakeMemcached(refusing)]);
+    const client = new ShardedClient({ backend: 'memcached', nodes: fakes.map((fake) => `127.0.0.1:${fake.port}`), health: { serverFailureLimit: 2, errorRateThreshold: 0 } });
+    try {
+      const [badKey, goodKey] = ['bad:1', 'good:1'];
+      const sameNode = Array.from({ length: 200 }, (_, i) => `good:${i}`).find((key) => client.locate(key) === client.locate(badKey)) ?? goodKey;
+      await client.set(sameNode, 'kept');
+      for (let round = 0; round < 3; round++) {
+        // One tick: the store and two reads share the connection the client must drop.
+        const outcomes = await Promise.allSettled([client.set(badKey, 'x'), client.get(sameNode), client.get(sameNode)]);
+        expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: { code: 'ERR_SERVER' } });
+        for (const read of outcomes.slice(1)) expect(read).toMatchObject({ status: 'rejected', reason: { code: 'ERR_CONNECTION', byRequest: true } });
+      }
+      expect(client.ejected).toEqual([]);
+      // The fake keeps no flags: the value comes back as raw bytes.
+      expect(String(await client.get(sameNode))).toBe('kept');
+    } finally {
+      await client.destroy();
+      await Promise.all(fakes.map((fake) => fake.close()));
     }
   });
 });

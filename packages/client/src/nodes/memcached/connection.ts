@@ -244,7 +244,10 @@ export class MemcachedConnection {
     this.#watchdogAt = Infinity;
     this.#graceUntil = Infinity;
     socket?.destroy();
-    if (socket !== undefined && !(error instanceof ClosedError)) {
+    // Dropped because of a request (the server is fine): the next call reconnects at once, with
+    // no back-off that would fail calls as if the node were down.
+    const byRequest = error instanceof ConnectionError && error.byRequest;
+    if (socket !== undefined && !(error instanceof ClosedError) && !byRequest) {
       this.#retryAt = this.#settings.clock.now() + this.#delayMs;
       this.#delayMs = Math.min(this.#delayMs * 2, this.#settings.maxReconnectDelayMs);
     }
