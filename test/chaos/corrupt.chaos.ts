@@ -3,21 +3,8 @@
 // ever returned as a value.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
-import {
-  BACKENDS,
-  callBoundMs,
-  chaosClient,
-  loopHeld,
-  ms,
-  RecordingTarget,
-  recordRingEvents,
-  returnBoundMs,
-  saveResult,
-  serversOf,
-  timedFault,
-  unexplainedFailures,
-  untypedCodes,
-} from './support/chaos-kit.js';
+import { BACKENDS, chaosClient, ms, RecordingTarget, recordRingEvents, saveResult, serversOf, timedFault, untypedCodes } from './support/chaos-kit.js';
+import { callBoundMs, loopHeld, returnBoundMs, unexplainedFailures } from './support/lateness.js';
 
 /*
  * Runs the default memcached node (meta protocol). Found with this suite: the memjs node never

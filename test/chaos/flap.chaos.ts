@@ -3,7 +3,8 @@
 // serve nothing written elsewhere while it was out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
-import { BACKENDS, callBoundMs, chaosClient, loopHeld, ms, RecordingTarget, recordRingEvents, returnBoundMs, saveResult, serversOf, timedFault, untypedCodes } from './support/chaos-kit.js';
+import { BACKENDS, chaosClient, ms, RecordingTarget, recordRingEvents, saveResult, serversOf, timedFault, untypedCodes } from './support/chaos-kit.js';
+import { callBoundMs, loopHeld, returnBoundMs } from './support/lateness.js';
 
 const FLAP = { periodMs: 300, forMs: 10_000 } as const;
 /** Three probes 200 ms apart span more than one 300 ms healthy spell (see @shardcache/health's flapping tests). */

@@ -4,13 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import {
   BACKENDS,
-  callBoundMs,
   chaosClient,
   FAST_HEALTH,
   hitRate,
   lastStartMs,
-  lateMs,
-  loopHeld,
   ms,
   percentileMs,
   recordRingEvents,
@@ -21,10 +18,10 @@ import {
   startedBetween,
   timedFault,
   TIMEOUT_MS,
-  unexplainedFailures,
   untypedCodes,
   type CallRecord,
 } from './support/chaos-kit.js';
+import { callBoundMs, lateMs, loopHeld, unexplainedFailures } from './support/lateness.js';
 
 /**
  * Errors may go on after a crash for `timeout x serverFailureLimit` plus one probe interval: that

@@ -4,9 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import {
   BACKENDS,
-  callBoundMs,
   chaosClient,
-  lateMs,
   ms,
   percentileMs,
   RecordingTarget,
@@ -17,6 +15,7 @@ import {
   timedFault,
   untypedCodes,
 } from './support/chaos-kit.js';
+import { callBoundMs, lateMs } from './support/lateness.js';
 
 const LATENCY_MS = 200;
 /** Above the slow node's 200 ms, so its calls are slow, not failed. */

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSocketsTo, startFleet, type Fleet } from '@shardcache/chaos';
 import type { MembershipChange } from '@shardcache/client';
-import { BACKENDS, callBoundMs, chaosClient, loopHeld, ms, RecordingTarget, saveResult, serversOf, unexplainedFailures } from './support/chaos-kit.js';
+import { BACKENDS, chaosClient, ms, RecordingTarget, saveResult, serversOf } from './support/chaos-kit.js';
+import { callBoundMs, loopHeld, unexplainedFailures } from './support/lateness.js';
 
 /** Calls between two changes, so each change lands while calls flow. */
 const CALLS_PER_CHANGE = 8000;

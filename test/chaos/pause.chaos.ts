@@ -5,14 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode, type ScenarioReport } from '@shardcache/chaos';
 import {
   BACKENDS,
-  callBoundMs,
   chaosClient,
   FAST_HEALTH,
-  lateMs,
   ms,
   recordRingEvents,
   RecordingTarget,
-  returnBoundMs,
   saveResult,
   serversOf,
   timedFault,
@@ -20,6 +17,7 @@ import {
   untypedCodes,
   type Backend,
 } from './support/chaos-kit.js';
+import { callBoundMs, lateMs, returnBoundMs } from './support/lateness.js';
 
 let fleet: Fleet;
 beforeAll(async () => {
