@@ -133,17 +133,35 @@ export class Router {
     return change;
   }
 
-  /** What moves under `next` (keys of ejected nodes go to the next live node) or `fail` (nothing moves but membership). */
+  /**
+   * What moves under `next` or `fail` when the planned ring or the ejected set changes. A planned
+   * change is the rings' own diff. An ejection or restore under `fail` moves nothing (the node's
+   * keys miss); under `next` exactly the node's own keys move (its share), to the nodes after it
+   * in their chains: on a continuum (ketama) those are the rebuilt ring's flows, and the rebuild
+   * diff is used when it moves no other key; on other rings (modula, maglev) a rebuild would
+   * move survivors' keys too, so only the share is announced (`exact: false`, no flows).
+   */
   #routedDiff(planned: Ring, ejected: ReadonlySet<string>): RingDiff {
-    if (this.#policy === 'fail') return diffOrAll(this.#planned, planned);
     const before = this.#planned;
+    if (planned !== before) return this.#policy === 'fail' ? diff(before, planned) : diffOrAll(this.#withoutSome(before, this.#ejected), this.#withoutSome(planned, ejected));
+    const changed = [...ejected].filter((id) => !this.#ejected.has(id)).concat([...this.#ejected].filter((id) => !ejected.has(id)));
+    if (this.#policy === 'fail') return { moved: 0, flows: [], added: [], removed: [], exact: true };
+    const share = changed.reduce((sum, id) => sum + planned.shareOf(id), 0);
     try {
-      return diffOrAll(withoutEjected(before, this.#ejected), withoutEjected(planned, ejected));
+      const rebuilt = diffOrAll(withoutEjected(before, this.#ejected), withoutEjected(planned, ejected));
+      if (Math.abs(rebuilt.moved - share) < 1e-9) return rebuilt;
     } catch {
-      // A ring that cannot remove these nodes: what moves is their share, to nodes unknown.
-      const changed = [...ejected].filter((id) => !this.#ejected.has(id)).concat([...this.#ejected].filter((id) => !ejected.has(id)));
-      const moved = changed.reduce((share, id) => share + (planned.has(id) ? planned.shareOf(id) : before.has(id) ? before.shareOf(id) : 0), 0);
-      return { moved, flows: [], added: [], removed: [], exact: false };
+      // A ring that cannot remove these nodes (jump): the share alone.
+    }
+    return { moved: share, flows: [], added: [], removed: [], exact: false };
+  }
+
+  /** `ring` without the `ejected` it can remove, for a planned change's diff (jump removes only its last bucket). */
+  #withoutSome(ring: Ring, ejected: ReadonlySet<string>): Ring | undefined {
+    try {
+      return withoutEjected(ring, ejected);
+    } catch {
+      return ring;
     }
   }
 }
