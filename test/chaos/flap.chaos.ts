@@ -38,7 +38,9 @@ describe.each(BACKENDS)('a flapping %s node', (backend) => {
         // The time limit must end the run: on memcached 32 (even 16) workers can reach the
         // toolkit's cap of a million calls before it, so fewer workers keep the load bounded.
         maxOps: 1_000_000,
-        durationMs: 500 + FLAP.forMs + 2500,
+        // After the flapping, time for its return (`returnBoundMs`: 3 s and what the run was
+        // late) and for reads from it.
+        durationMs: 500 + FLAP.forMs + 4500,
         concurrency: backend === 'memcached' ? 8 : 32,
         keys: 100,
         callTimeoutMs: 1000,
