@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ketamaRing, parseTwemproxyConfig, twemproxyRing, type Ring, type TwemproxyPool } from '@shardcache/ring';
 import { fromTwemproxyPool, type HealthRegistryOptions } from '@shardcache/health';
 import { InvalidOptionError } from './errors.js';
+import { closestName } from './internal/closest-name.js';
 import type { MembershipSource } from './membership/membership-source.js';
 import type { RejoinOptions } from './rejoin/rejoin-guard.js';
 import { systemClock, type Clock } from './internal/clock.js';
@@ -111,9 +112,31 @@ export interface ResolvedOptions {
   readonly pool: TwemproxyPool | undefined;
 }
 
+// Every option by name: a new option without an entry here does not compile, and a name not
+// here (a typo such as `timeoutMS`) is refused instead of silently ignored.
+const CLIENT_OPTIONS: Readonly<Record<keyof ShardedClientOptions, true>> = {
+  backend: true, nodes: true, twemproxy: true, pool: true, ring: true, keys: true, defaultTtl: true, timeoutMs: true, maxInFlight: true,
+  failover: true, serializer: true, compressAbove: true, maxValueBytes: true, connection: true, health: true, membership: true,
+  warmupMs: true, rejoin: true, nodeFactory: true, traceKeys: true, clock: true,
+};
+const CONNECTION_OPTIONS: Readonly<Record<keyof ConnectionOptions, true>> = {
+  username: true, password: true, tls: true, connectTimeoutMs: true, autoPipelining: true, memcachedDriver: true,
+};
+
+/** Refuses a name `known` does not list, naming the closest known one. */
+function assertKnown(value: object, known: Readonly<Record<string, true>>, path: string): void {
+  for (const name of Object.keys(value)) {
+    if (Object.hasOwn(known, name)) continue;
+    const closest = closestName(name, Object.keys(known));
+    throw new InvalidOptionError(`${path}${name}`, `no such option${closest === undefined ? '' : `; did you mean "${path}${closest}"?`}`);
+  }
+}
+
 /** The one place user options are narrowed from `unknown` and defaulted. */
 export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'expected an object');
+  assertKnown(options, CLIENT_OPTIONS, '');
+  if (typeof options.connection === 'object' && options.connection !== null) assertKnown(options.connection, CONNECTION_OPTIONS, 'connection.');
   const backend: unknown = options.backend;
   if (backend !== 'memcached' && backend !== 'redis') throw new InvalidOptionError('backend', `expected 'memcached' or 'redis', got ${JSON.stringify(backend)}`);
 
@@ -129,6 +152,15 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     ring = options.ring === undefined ? ketamaRing(nodes.map(({ id, weight }) => ({ id, weight }))) : options.ring(nodes);
   }
 
+  const connection = options.connection ?? {};
+  if (backend === 'memcached' && (connection.username !== undefined || connection.password !== undefined) && connection.tls !== undefined && connection.tls !== false) {
+    // SASL needs memcached's binary protocol (memjs), which opens plain sockets only: the
+    // credentials would cross the network in clear text.
+    throw new InvalidOptionError('connection.tls', 'memcached SASL (connection.username and connection.password) runs over memjs, which has no TLS; refusing rather than sending credentials in clear text');
+  }
+  if (pool !== undefined && backend === 'memcached' && (pool as { redis?: unknown }).redis === true) {
+    throw new InvalidOptionError('twemproxy.redis', 'the pool says redis: true, but backend is "memcached"');
+  }
   const failover: unknown = options.failover ?? 'next';
   if (!FAILOVER_POLICIES.includes(failover as FailoverPolicy)) throw new InvalidOptionError('failover', `expected one of ${FAILOVER_POLICIES.join(', ')}, got ${JSON.stringify(failover)}`);
   assertRebuildable(ring, failover as FailoverPolicy);
@@ -143,7 +175,7 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     maxInFlight: positiveInteger('maxInFlight', options.maxInFlight ?? 1024),
     failover: failover as FailoverPolicy,
     maxValueBytes: positiveInteger('maxValueBytes', options.maxValueBytes ?? 1024 * 1024),
-    connection: options.connection ?? {},
+    connection,
     clock: options.clock ?? systemClock,
     // Which failures count against a node is the client's table (failure-class.ts) unless the caller gives a filter.
     health: { autoEjectHosts: true, errorFilter: isRequestError, ...(pool === undefined ? {} : withoutTimeout(fromTwemproxyPool(pool))), ...options.health },
