@@ -43,8 +43,8 @@ async function flapAndCount(policy: FailoverPolicy, rejoinSafety: boolean, victi
     expect(failures).toEqual([]);
 
     await victim.resume();
-    await expect.poll(() => client.ejected, { timeout: 5000, interval: 10 }).toEqual([]);
-    expect(keys.map((key) => client.locate(key))).toEqual(keys.map((key) => owners.get(key)));
+    // The whole ring again (polled: on a loaded machine another node may be out for a moment).
+    await expect.poll(() => keys.map((key) => client.locate(key)), { timeout: 5000, interval: 10 }).toEqual(keys.map((key) => owners.get(key)));
     const { values } = await client.getMany(keys);
     return { stale: values.filter((value) => value === 'v1').length, keys: keys.length, moved };
   } finally {
