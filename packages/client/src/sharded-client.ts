@@ -11,7 +11,8 @@ import { emitSafely } from './internal/listeners.js';
 import { ringChannel } from './internal/tracing.js';
 import { KeyRules } from './keyspace/key-rules.js';
 import { changeTo, type MembershipChange } from './membership/membership-change.js';
-import type { MembershipSource, MembershipView } from './membership/membership-source.js';
+import { MembershipFollower, type PendingView } from './membership/membership-follower.js';
+import type { MembershipSource } from './membership/membership-source.js';
 import { migrate, type MigrationOptions, type MigrationResult } from './migration/migrate.js';
 import type { ManyResult } from './multi-key.js';
 import type { CasResult } from './nodes/cache-node.js';
@@ -31,8 +32,11 @@ export interface ClientStats {
   /** `maxValueBytes`: the limit writes to the node are held to (the option, or the server's setting when lower and known). */
   readonly nodes: Readonly<Record<string, NodeStatsSnapshot & { readonly ejected: boolean; readonly maxValueBytes: number }>>;
   readonly total: { readonly calls: number; readonly hits: number; readonly misses: number; readonly errors: number; readonly timeouts: number; readonly inFlight: number };
-  /** The planned-membership epoch applied, and where membership comes from. */
-  readonly membership: { readonly epoch: number; readonly source: string };
+  /**
+   * The planned-membership epoch whose ring is in force, where membership comes from, and a
+   * newer view still waiting to apply (its epoch, failed attempts, and why), if any.
+   */
+  readonly membership: { readonly epoch: number; readonly source: string; readonly pending: PendingView | undefined };
   /** Keys each node missed while it (or their owner) was out, waiting to be purged (Infinity: overflowed). */
   readonly rejoinTracked: Readonly<Record<string, number>>;
   /** Warm-up after the last planned change: still on, and reads served from previous owners. */
@@ -70,7 +74,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   readonly #engine: CallEngine;
   readonly #many: MultiKeyCalls;
   readonly #membership: MembershipSource | undefined;
-  #epoch = 0;
+  readonly #follower: MembershipFollower;
   #unwatch: (() => void) | undefined;
   #closed = false;
 
@@ -85,7 +89,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     if (options.membership === undefined || options.nodes !== undefined || options.twemproxy !== undefined) return new ShardedClient(options);
     const view = await options.membership.read();
     const client = new ShardedClient({ ...options, nodes: view.nodes });
-    client.#epoch = view.epoch;
+    client.#follower.inForce(view.epoch);
     return client;
   }
 
@@ -111,8 +115,14 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     });
     this.#many = new MultiKeyCalls(this.#engine);
     this.#membership = options.membership;
+    this.#follower = new MembershipFollower(
+      0,
+      (view, swapped) => (this.#closed ? Promise.reject(new ClosedError('ShardedClient')) : this.#topology.apply(changeTo(this.#topology.addresses, view.nodes), swapped)),
+      resolved.clock,
+      (error) => this.#report(undefined, asShardcacheError(error)),
+    );
     this.#unwatch = this.#membership?.watch(
-      (view) => void this.#follow(view),
+      (view) => this.#follower.offer(view),
       (error) => this.#report(undefined, asShardcacheError(error)),
     );
   }
@@ -129,7 +139,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
 
   /** The membership epoch this client has applied (0 without a membership source). */
   get epoch(): number {
-    return this.#epoch;
+    return this.#follower.epoch;
   }
 
   /** Where `key` goes now: the node id, or undefined when no node serves it. */
@@ -253,7 +263,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     return {
       nodes,
       total,
-      membership: { epoch: this.#epoch, source: this.#membership?.description ?? 'static' },
+      membership: { epoch: this.#follower.epoch, source: this.#membership?.description ?? 'static', pending: this.#follower.pending },
       rejoinTracked: this.#topology.guard.sizes,
       warmup: { active: this.#topology.warming, hits: this.#topology.warmupHits },
       migration: { pending: this.#topology.migrations !== undefined, tracked: this.#topology.migrations?.tracked ?? 0 },
@@ -328,6 +338,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#unwatch?.();
+    this.#follower.close();
     await this.#topology.close();
   }
 
@@ -335,23 +346,13 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   async destroy(): Promise<void> {
     this.#closed = true;
     this.#unwatch?.();
+    this.#follower.close();
     await this.#topology.destroy();
   }
 
   async #counter(command: 'incr' | 'decr', key: string, delta: number, options: CallOptions): Promise<number | undefined> {
     if (!Number.isSafeInteger(delta) || delta < 0) throw new ShardcacheError('ERR_INVALID_ARGUMENT', `${command} delta must be a non-negative safe integer, got ${delta}`);
     return this.#engine.modify(command, key, options, null, (node, wire) => (command === 'incr' ? node.incr(wire, delta, options) : node.decr(wire, delta, options)), undefined);
-  }
-
-  /** Applies a newer membership view; views arrive in any order, only a newer epoch counts. */
-  async #follow(view: MembershipView): Promise<void> {
-    if (view.epoch <= this.#epoch || this.#closed) return;
-    this.#epoch = view.epoch;
-    try {
-      await this.setNodes(view.nodes);
-    } catch (error) {
-      this.#report(undefined, asShardcacheError(error));
-    }
   }
 
   #report(node: string | undefined, error: ShardcacheError): void {

@@ -1,6 +1,7 @@
 import { HealthRegistry } from '@shardcache/health';
 import type { NodeFactory, ResolvedOptions } from '../client-options.js';
-import { NodeUnavailableError } from '../errors.js';
+import { NodeUnavailableError, TimeoutError } from '../errors.js';
+import { abortable } from '../internal/abortable.js';
 import { DeadlineQueue } from '../internal/deadline-queue.js';
 import { resolveChange, type MembershipChange, type ResolvedChange } from '../membership/membership-change.js';
 import { PendingMigrations } from '../migration/pending-migrations.js';
@@ -220,19 +221,19 @@ export class Topology {
    * this client's writes have since made stale are deleted, then the ring swaps in one step;
    * removed nodes close once their calls in flight have finished. Changes apply one at a time.
    */
-  apply(change: MembershipChange): Promise<RingChange> {
-    const run = this.#changing.then(() => this.#apply(change));
+  apply(change: MembershipChange, swapped?: () => void): Promise<RingChange> {
+    const run = this.#changing.then(() => this.#apply(change, swapped));
     this.#changing = run.catch(() => undefined);
     return run;
   }
 
-  async #apply(change: MembershipChange): Promise<RingChange> {
+  async #apply(change: MembershipChange, onSwap: (() => void) | undefined): Promise<RingChange> {
     const resolved = resolveChange(change, new Set(this.#slots.keys()));
     const ring = this.nextRing(change);
     const added = resolved.add.map((address) => this.#createSlot(address));
     let purged: PendingMigrations | undefined;
     try {
-      await Promise.all(added.map((slot) => slot.node.ping()));
+      await Promise.all(added.map((slot) => this.#answers(slot)));
       purged = await this.#purgeMigrations(resolved, added);
     } catch (error) {
       await Promise.all(added.map((slot) => slot.node.destroy()));
@@ -265,6 +266,8 @@ export class Topology {
       this.#slots.delete(slot.id);
       this.orphans.forgetNode(slot.id);
     }
+    // Before the announcement: a listener of ring:changed sees the epoch of the ring in force.
+    onSwap?.();
     this.#events.changed(swapped);
     await Promise.all(
       removed.map(async (slot) => {
@@ -360,6 +363,14 @@ export class Topology {
     for (const address of resolved.add) ring = ring.withNode({ id: address.id, weight: address.weight });
     if (resolved.weights.size > 0) ring = ring.withWeights(resolved.weights);
     return ring;
+  }
+
+  /** A new node must answer a ping within the deadline before the ring includes it (a change waits no longer). */
+  #answers(slot: NodeSlot): Promise<void> {
+    const { clock, timeoutMs } = this.#options;
+    const deadline = new AbortController();
+    const cancel = clock.schedule(() => deadline.abort(new TimeoutError(slot.id, 'ping (joining)', timeoutMs)), timeoutMs);
+    return abortable(slot.node.ping({ signal: deadline.signal }), deadline.signal).finally(cancel);
   }
 
   #createSlot(address: NodeAddress): NodeSlot {
