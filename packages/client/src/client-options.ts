@@ -11,7 +11,7 @@ import type { CacheNode } from './nodes/cache-node.js';
 import { parseNodeList, type NodeAddress, type NodeSpec } from './nodes/node-address.js';
 import { isRequestError } from './routing/failure-class.js';
 import { FAILOVER_POLICIES, assertRebuildable, type FailoverPolicy } from './routing/router.js';
-import { defaultTtlOption } from './values/ttl.js';
+import { defaultTtlOption, maxTtlSeconds } from './values/ttl.js';
 import type { TtlInput } from './values/ttl.js';
 import type { Serializer } from './values/value-codec.js';
 
@@ -170,7 +170,7 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     nodes,
     ring,
     keys: { memcachedRules: backend === 'memcached', ...options.keys },
-    defaultTtl: defaultTtlOption(options.defaultTtl),
+    defaultTtl: defaultTtlOption(options.defaultTtl, () => maxTtlSeconds(backend, (options.clock ?? systemClock).now())),
     timeoutMs: positive('timeoutMs', options.timeoutMs ?? poolTimeout(pool) ?? 500),
     maxInFlight: positiveInteger('maxInFlight', options.maxInFlight ?? 1024),
     failover: failover as FailoverPolicy,

@@ -79,10 +79,10 @@ export class InvalidKeyError extends ShardcacheError {
   }
 }
 
-/** A TTL is not a positive whole number of seconds or 'never'. */
+/** A TTL is not a positive whole number of seconds or 'never', or is longer than the server keeps (`reason` says). */
 export class InvalidTtlError extends ShardcacheError {
-  constructor(ttl: unknown) {
-    super('ERR_INVALID_TTL', `Invalid TTL ${describe(ttl)}: expected a positive whole number of seconds, or 'never' for no expiry (0 is ambiguous across backends and is rejected)`);
+  constructor(ttl: unknown, reason?: string) {
+    super('ERR_INVALID_TTL', `Invalid TTL ${describe(ttl)}: ${reason ?? "expected a positive whole number of seconds, or 'never' for no expiry (0 is ambiguous across backends and is rejected)"}`);
   }
 }
 

@@ -199,7 +199,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
 
   /** Sets a new TTL; false when the key is absent. */
   async touch(key: string, ttl: TtlInput, options: CallOptions = NO_OPTIONS): Promise<boolean> {
-    const normalized = normalizeTtl(ttl);
+    const normalized = normalizeTtl(ttl, this.#engine.maxTtl);
     return this.#engine.modify('touch', key, options, normalized, (node, wire, capped) => node.touch(wire, capped, options), false);
   }
 

@@ -85,7 +85,7 @@ describe('TTL', () => {
     expect(normalizeTtl('never')).toBeNull();
   });
 
-  it.each([0, -1, 1.5, NaN, Infinity, '60', null, undefined, 2 ** 31])('rejects %j with ERR_INVALID_TTL', (ttl) => {
+  it.each([0, -1, 1.5, NaN, Infinity, '60', null, undefined, 2 ** 53])('rejects %j with ERR_INVALID_TTL', (ttl) => {
     expect(() => normalizeTtl(ttl)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TTL' }));
   });
 

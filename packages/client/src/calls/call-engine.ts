@@ -7,7 +7,7 @@ import type { KeyRules, RoutedKey } from '../keyspace/key-rules.js';
 import type { CacheNode, EncodedValue, StoredItem, Ttl } from '../nodes/cache-node.js';
 import type { NodeSlot } from '../routing/node-slot.js';
 import type { Topology } from '../routing/topology.js';
-import { normalizeTtl, type TtlInput } from '../values/ttl.js';
+import { maxTtlSeconds, normalizeTtl, type TtlInput } from '../values/ttl.js';
 import type { ValueCodec } from '../values/value-codec.js';
 import type { CallOptions, WriteOptions } from './call-options.js';
 
@@ -77,8 +77,11 @@ export class CallEngine {
     return slot;
   }
 
+  /** The backend's largest TTL now (see `maxTtlSeconds`). */
+  readonly maxTtl = (): number => maxTtlSeconds(this.options.backend, this.options.clock.now());
+
   ttl(ttl: TtlInput | undefined): Ttl {
-    return ttl === undefined ? this.options.defaultTtl : normalizeTtl(ttl);
+    return ttl === undefined ? this.options.defaultTtl : normalizeTtl(ttl, this.maxTtl);
   }
 
   get<T>(key: string, options: CallOptions): Promise<T | undefined> {
