@@ -84,6 +84,8 @@ export interface ConnectionOptions {
   /** TLS options for `tls.connect`, or true (redis; memcached with the meta driver). */
   readonly tls?: TlsOptions | boolean;
   readonly connectTimeoutMs?: number;
+  /** Redis only: the logical database (`SELECT`). Default 0; a twemproxy pool's `redis_db` sets it. */
+  readonly db?: number;
   /** Redis only: batch commands of one tick into one write. Default true. */
   readonly autoPipelining?: boolean;
   /**
@@ -120,7 +122,7 @@ const CLIENT_OPTIONS: Readonly<Record<keyof ShardedClientOptions, true>> = {
   warmupMs: true, rejoin: true, nodeFactory: true, traceKeys: true, clock: true,
 };
 const CONNECTION_OPTIONS: Readonly<Record<keyof ConnectionOptions, true>> = {
-  username: true, password: true, tls: true, connectTimeoutMs: true, autoPipelining: true, memcachedDriver: true,
+  username: true, password: true, tls: true, connectTimeoutMs: true, db: true, autoPipelining: true, memcachedDriver: true,
 };
 
 /** Refuses a name `known` does not list, naming the closest known one. */
@@ -152,7 +154,10 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     ring = options.ring === undefined ? ketamaRing(nodes.map(({ id, weight }) => ({ id, weight }))) : options.ring(nodes);
   }
 
-  const connection = options.connection ?? {};
+  const connection = withPoolConnection(options.connection ?? {}, pool, backend);
+  if (connection.db !== undefined && (backend !== 'redis' || !Number.isInteger(connection.db) || connection.db < 0)) {
+    throw new InvalidOptionError('connection.db', backend === 'redis' ? `expected a whole number >= 0, got ${JSON.stringify(connection.db)}` : 'a redis database number, but backend is "memcached"');
+  }
   if (backend === 'memcached' && (connection.username !== undefined || connection.password !== undefined) && connection.tls !== undefined && connection.tls !== false) {
     // SASL needs memcached's binary protocol (memjs), which opens plain sockets only: the
     // credentials would cross the network in clear text.
@@ -183,6 +188,21 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     warmupMs: nonNegative('warmupMs', options.warmupMs ?? 60_000),
     pool,
   };
+}
+
+/**
+ * A redis pool's `redis_auth` and `redis_db` are honoured as the password and database (the
+ * caller's own connection options win); under memcached they are refused, as nutcracker does.
+ */
+function withPoolConnection(connection: ConnectionOptions, pool: TwemproxyPool | undefined, backend: Backend): ConnectionOptions {
+  if (pool === undefined) return connection;
+  const auth: unknown = pool['redis_auth'];
+  const db: unknown = pool['redis_db'];
+  if (auth === undefined && db === undefined) return connection;
+  if (backend !== 'redis') throw new InvalidOptionError(auth === undefined ? 'twemproxy.redis_db' : 'twemproxy.redis_auth', 'a redis directive, but backend is "memcached"');
+  if (auth !== undefined && typeof auth !== 'string') throw new InvalidOptionError('twemproxy.redis_auth', 'expected a password string');
+  if (db !== undefined && !(Number.isInteger(db) && (db as number) >= 0)) throw new InvalidOptionError('twemproxy.redis_db', `expected a whole number >= 0, got ${JSON.stringify(db)}`);
+  return { ...(auth === undefined ? {} : { password: auth }), ...(db === undefined ? {} : { db: db as number }), ...connection };
 }
 
 function twemproxyPool(options: ShardedClientOptions): TwemproxyPool | undefined {

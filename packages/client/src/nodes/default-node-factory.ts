@@ -24,6 +24,7 @@ export function defaultNodeFactory(...[address, { backend, options }]: Parameter
       port: address.port,
       ...credentials,
       ...(connection.tls === undefined ? {} : { tls: connection.tls }),
+      ...(connection.db === undefined ? {} : { db: connection.db }),
       ...(connection.autoPipelining === undefined ? {} : { autoPipelining: connection.autoPipelining }),
       // As for memcached below: health does the long waits, the node only a short pause.
       maxReconnectDelayMs: 250,
