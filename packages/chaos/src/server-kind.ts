@@ -22,6 +22,11 @@ export interface ServerOptions {
   readonly tls?: boolean;
   /** Redis only: an ACL user (`--user`) or the default user's password (`--requirepass`). */
   readonly auth?: ServerCredentials;
+  /**
+   * Memcached only: text-protocol authentication (`-Y`, an auth file of `user:password`): the
+   * first command of each connection must be `set <any key> 0 0 <n>` carrying `user password`.
+   */
+  readonly asciiAuth?: ServerCredentials;
   /** Extra command-line arguments appended as given. */
   readonly extraArgs?: readonly string[];
 }
@@ -29,6 +34,8 @@ export interface ServerOptions {
 /** Files a server is started with: its scratch directory and what was written into it. */
 export interface ServerFiles {
   readonly dir: string;
+  /** memcached `-Y`: the text-protocol auth file. */
+  readonly authFile?: string;
   readonly certificateFile?: string;
   readonly keyFile?: string;
 }
@@ -54,7 +61,7 @@ function tlsFiles(files: ServerFiles | undefined): { cert: string; key: string }
 export const RECIPES: Readonly<Record<ServerKind, ServerRecipe>> = {
   memcached: {
     binary: 'memcached',
-    needsDir: (options) => options.tls === true || options.auth !== undefined,
+    needsDir: (options) => options.tls === true || options.auth !== undefined || options.asciiAuth !== undefined,
     // No -d: the process stays our child so we can stop it by PID. -U 0: no UDP port.
     args: (port, files, options) => [
       '-l', '127.0.0.1',
@@ -66,6 +73,7 @@ export const RECIPES: Readonly<Record<ServerKind, ServerRecipe>> = {
       ...(options.tls === true ? ['-Z', '-o', `ssl_chain_cert=${tlsFiles(files).cert},ssl_key=${tlsFiles(files).key}`] : []),
       // SASL (binary protocol only); the sasldb and its config are in the scratch dir.
       ...(options.auth === undefined ? [] : ['-S']),
+      ...(options.asciiAuth === undefined || files?.authFile === undefined ? [] : ['-Y', files.authFile]),
       // memcached refuses to run as root unless told which user to be.
       ...(runningAsRoot ? ['-u', 'root'] : []),
       ...(options.extraArgs ?? []),
@@ -73,7 +81,9 @@ export const RECIPES: Readonly<Record<ServerKind, ServerRecipe>> = {
     // With SASL the text protocol is off and only SASL commands work unauthenticated: ask for
     // the mechanisms over the binary protocol (opcode 0x20) and expect a binary response.
     probe: (options) =>
-      options.auth === undefined
+      options.asciiAuth !== undefined
+        ? { request: `${asciiAuthCommand(options.asciiAuth)}version\r\n`, reply: 'STORED\r\nVERSION ' }
+        : options.auth === undefined
         ? { request: 'version\r\n', reply: 'VERSION ' }
         : { request: String.fromCharCode(0x80, 0x20, ...new Array<number>(22).fill(0)), reply: String.fromCharCode(0x81, 0x20) },
   },
@@ -102,6 +112,12 @@ export const RECIPES: Readonly<Record<ServerKind, ServerRecipe>> = {
         : { request: `AUTH ${[options.auth.username, options.auth.password].filter((part) => part !== undefined).join(' ')}\r\nPING\r\n`, reply: '+OK\r\n+PONG' },
   },
 };
+
+/** memcached's text-protocol login: a `set` whose data is `user password` (the key is ignored). */
+export function asciiAuthCommand(auth: ServerCredentials): string {
+  const data = `${auth.username ?? ''} ${auth.password}`;
+  return `set auth 0 0 ${Buffer.byteLength(data)}\r\n${data}\r\n`;
+}
 
 function itemSizeArgs(bytes: number | undefined): string[] {
   if (bytes === undefined) return [];
@@ -132,6 +148,13 @@ export function validateServerOptions(kind: ServerKind, options: ServerOptions, 
     if (!Number.isInteger(size) || size < min || size > max) {
       throw new InvalidOptionError(name('maxItemSizeBytes'), `${kind} needs an integer from ${min} to ${max}, got ${String(size)}`);
     }
+  }
+  if (options.asciiAuth !== undefined) {
+    const { username, password } = options.asciiAuth;
+    const plain = (value: unknown): boolean => typeof value === 'string' && /^[^\s:]+$/.test(value);
+    if (kind !== 'memcached') throw new InvalidOptionError(name('asciiAuth'), 'memcached text-protocol authentication; redis takes auth');
+    if (!plain(username) || !plain(password)) throw new InvalidOptionError(name('asciiAuth'), 'expected a username and a password, non-empty, without spaces or ":"');
+    if (options.auth !== undefined) throw new InvalidOptionError(name('asciiAuth'), 'memcached takes SASL (auth) or text-protocol authentication (asciiAuth), not both');
   }
   const auth = options.auth;
   if (auth !== undefined) {

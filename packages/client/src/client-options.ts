@@ -90,7 +90,8 @@ export interface ConnectionOptions {
   readonly autoPipelining?: boolean;
   /**
    * Memcached only: `'meta'` (default), our pipelined meta-protocol node, or `'memjs'` (binary
-   * protocol; chosen automatically when `username`/`password` ask for SASL).
+   * protocol; chosen automatically when `username`/`password` ask for SASL without `tls`; with
+   * `tls`, or with `'meta'`, credentials are memcached's text-protocol login, `memcached -Y`).
    */
   readonly memcachedDriver?: 'meta' | 'memjs';
 }
@@ -158,10 +159,10 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
   if (connection.db !== undefined && (backend !== 'redis' || !Number.isInteger(connection.db) || connection.db < 0)) {
     throw new InvalidOptionError('connection.db', backend === 'redis' ? `expected a whole number >= 0, got ${JSON.stringify(connection.db)}` : 'a redis database number, but backend is "memcached"');
   }
-  if (backend === 'memcached' && (connection.username !== undefined || connection.password !== undefined) && connection.tls !== undefined && connection.tls !== false) {
-    // SASL needs memcached's binary protocol (memjs), which opens plain sockets only: the
-    // credentials would cross the network in clear text.
-    throw new InvalidOptionError('connection.tls', 'memcached SASL (connection.username and connection.password) runs over memjs, which has no TLS; refusing rather than sending credentials in clear text');
+  if (backend === 'memcached' && connection.memcachedDriver === 'memjs' && connection.tls !== undefined && connection.tls !== false) {
+    // memjs opens plain sockets only: its SASL credentials and every value would cross the
+    // network in clear text. Over TLS the meta node logs in with the text protocol instead.
+    throw new InvalidOptionError('connection.tls', 'connection.memcachedDriver "memjs" has no TLS (its SASL would go out in clear text); use the default meta node, which logs in with memcached\'s text protocol (-Y) over TLS');
   }
   if (pool !== undefined && backend === 'memcached' && (pool as { redis?: unknown }).redis === true) {
     throw new InvalidOptionError('twemproxy.redis', 'the pool says redis: true, but backend is "memcached"');

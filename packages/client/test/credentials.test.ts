@@ -76,3 +76,30 @@ describe('redis over TLS', () => {
     }
   });
 });
+
+describe('memcached over TLS with the text-protocol login (memcached -Z -Y)', () => {
+  it('logs in over TLS, refuses a wrong password typed and without leaking it, and never falls back to a plain socket', async () => {
+    const own = await startFleet({ memcached: 2, memcachedOptions: { tls: true, asciiAuth: { username: 'app', password: 'tls-secret' } } });
+    const plain = await startFleet({ memcached: 1, memcachedOptions: { asciiAuth: { username: 'app', password: 'tls-secret' } } });
+    const nodes = own.memcached.map((node) => node.address);
+    const ca = own.memcached.map((node) => node.tlsCertificate ?? '');
+    const health = { serverFailureLimit: 100 };
+    const client = new ShardedClient({ backend: 'memcached', nodes, connection: { tls: { ca }, username: 'app', password: 'tls-secret' } });
+    const wrong = new ShardedClient({ backend: 'memcached', nodes, connection: { tls: { ca }, username: 'app', password: 'tls-secret-wrong' }, timeoutMs: 1000, health });
+    // A server without TLS: the TLS handshake fails, nothing (no login) is sent in clear text.
+    const downgraded = new ShardedClient({ backend: 'memcached', nodes: plain.memcached.map((node) => node.address), connection: { tls: { ca }, username: 'app', password: 'tls-secret' }, timeoutMs: 1000, health });
+    try {
+      await client.set('tls:login', 'ok');
+      expect(await client.get('tls:login')).toBe('ok');
+      expect((await client.getMany(['tls:login', 'tls:none'])).values).toEqual(['ok', undefined]);
+      for (const refused of [wrong, downgraded]) {
+        const error: unknown = await refused.get('tls:login').catch((caught: unknown) => caught);
+        expect(error).toMatchObject({ code: expect.stringMatching(/^ERR_(CONNECTION|TIMEOUT)$/) });
+        expect(`${String((error as Error).message)} ${JSON.stringify(error)}`).not.toContain('tls-secret');
+      }
+    } finally {
+      await Promise.all([client.close(), wrong.destroy(), downgraded.destroy()]);
+      await Promise.all([own.stop(), plain.stop()]);
+    }
+  });
+});

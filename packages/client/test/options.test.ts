@@ -30,8 +30,8 @@ describe('option names', () => {
 });
 
 describe('security options', () => {
-  it('refuses memcached SASL together with TLS (memjs opens plain sockets only), naming the option', () => {
-    const error = refusal({ backend: 'memcached', nodes: ['127.0.0.1:11211'], connection: { username: 'u', password: 'p', tls: true } });
+  it('refuses memjs (SASL) together with TLS (memjs opens plain sockets only), naming the option', () => {
+    const error = refusal({ backend: 'memcached', nodes: ['127.0.0.1:11211'], connection: { username: 'u', password: 'p', tls: true, memcachedDriver: 'memjs' } });
     expect(error).toMatchObject({ code: 'ERR_INVALID_OPTION', option: 'connection.tls' });
     expect(String((error as Error).message)).not.toContain('"p"');
   });

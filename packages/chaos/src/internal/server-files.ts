@@ -25,11 +25,17 @@ export async function prepareFiles(kind: ServerKind, options: ServerOptions): Pr
       await writeSaslDatabase(dir, options.auth.username, options.auth.password);
       env['SASL_CONF_PATH'] = dir;
     }
-    if (options.tls !== true) return { dir, env };
+    let authFile: string | undefined;
+    if (kind === 'memcached' && options.asciiAuth !== undefined) {
+      authFile = join(dir, 'auth');
+      writeFileSync(authFile, `${options.asciiAuth.username ?? ''}:${options.asciiAuth.password}\n`, { mode: 0o600 });
+    }
+    const withAuth = authFile === undefined ? {} : { authFile };
+    if (options.tls !== true) return { dir, env, ...withAuth };
     const certificateFile = join(dir, 'cert.pem');
     const keyFile = join(dir, 'key.pem');
     await generateCertificate(certificateFile, keyFile);
-    return { dir, env, certificateFile, keyFile, certificate: readFileSync(certificateFile, 'utf8') };
+    return { dir, env, ...withAuth, certificateFile, keyFile, certificate: readFileSync(certificateFile, 'utf8') };
   } catch (error) {
     removeFiles(dir);
     throw error;

@@ -21,7 +21,13 @@ export function childrenOf(pid: number): number[] {
   const tasks = `/proc/${pid}/task`;
   if (!existsSync(tasks)) return [];
   return readdirSync(tasks).flatMap((tid) => {
-    const text = readFileSync(`${tasks}/${tid}/children`, 'utf8').trim();
+    let text: string;
+    try {
+      text = readFileSync(`${tasks}/${tid}/children`, 'utf8').trim();
+    } catch {
+      // The thread ended between the listing and the read (worker threads come and go).
+      return [];
+    }
     return text === '' ? [] : text.split(/\s+/).map(Number);
   });
 }

@@ -6,9 +6,9 @@ import { createRedisNode } from './redis-node.js';
 
 /**
  * The node for an address when the user supplies no factory: ioredis for redis; for memcached
- * our meta-protocol node (faster than memjs in every workload measured, with flags, CAS, TLS
- * and key scanning), or memjs when SASL credentials are given (the meta protocol has no SASL)
- * or `connection.memcachedDriver` asks for it.
+ * our meta-protocol node (faster than memjs in every workload measured, with flags, CAS, TLS,
+ * text-protocol login and key scanning), or memjs when SASL credentials are given without TLS
+ * (the meta protocol has no SASL) or `connection.memcachedDriver` asks for it.
  */
 export function defaultNodeFactory(...[address, { backend, options }]: Parameters<NodeFactory>): CacheNode {
   const { connection } = options;
@@ -30,12 +30,19 @@ export function defaultNodeFactory(...[address, { backend, options }]: Parameter
       maxReconnectDelayMs: 250,
     });
   }
-  const sasl = connection.username !== undefined || connection.password !== undefined;
+  // Credentials over plain TCP: SASL through memjs (memcached -S), unless the meta node is
+  // asked for. Over TLS (or with the meta node): memcached's text-protocol login (-Y), since
+  // memjs has no TLS (client-options refuses memjs with TLS).
+  const credentialed = connection.username !== undefined || connection.password !== undefined;
+  const tls = connection.tls !== undefined && connection.tls !== false;
+  const sasl = credentialed && !tls && connection.memcachedDriver !== 'meta';
   if (sasl || connection.memcachedDriver === 'memjs') return createMemjsNode({ id: address.id, host: address.host, port: address.port, ...credentials });
   return createMemcachedNode({
     id: address.id,
     host: address.host,
     port: address.port,
+    ...(connection.username === undefined ? {} : { username: connection.username }),
+    ...(connection.password === undefined ? {} : { password: connection.password }),
     // Health ejects a failing node and probes it back: the node itself only needs a short pause
     // between reconnects, so a probe after a fault finds a fresh connection.
     maxReconnectDelayMs: 250,

@@ -39,6 +39,12 @@ export interface MemcachedNodeOptions {
   /** Give up a connection attempt after this long. Default 1000 ms. */
   readonly connectTimeoutMs?: number;
   /**
+   * memcached's text-protocol authentication (`memcached -Y`), sent first on every connection:
+   * works over TLS, unlike SASL (binary protocol, memjs). Both or neither.
+   */
+  readonly username?: string;
+  readonly password?: string;
+  /**
    * Drop the connection when requests have waited this long without a byte from the server
    * (a dead peer or a black hole), so it never hangs. Per-call deadlines are the client's and
    * fail earlier, one call at a time. Default 2000 ms; 0 turns it off.
@@ -268,7 +274,15 @@ function validate(options: MemcachedNodeOptions): ConnectionSettings {
     maxReconnectDelayMs,
     maxValueBytes: ms('maxValueBytes', 128 * 1024 * 1024),
     clock: options.clock ?? systemClock,
+    login: login(options),
   };
+}
+
+function login({ username, password }: MemcachedNodeOptions): ConnectionSettings['login'] {
+  if (username === undefined && password === undefined) return undefined;
+  if (typeof username !== 'string' || !/^[^\s:]+$/.test(username)) throw new InvalidOptionError('username', 'expected a non-empty name without spaces or ":" (memcached text-protocol authentication)');
+  if (typeof password !== 'string' || password === '' || /[\r\n]/.test(password)) throw new InvalidOptionError('password', 'expected a non-empty string on one line');
+  return { username, password };
 }
 
 /**

@@ -5,7 +5,7 @@ import { asError } from '../../internal/as-error.js';
 import type { Payload } from '../cache-node.js';
 import { CommandBuffer } from './command-buffer.js';
 import { dial, type DialTarget } from './dial.js';
-import { errorFromReply, type PendingRequest } from './pending-request.js';
+import { errorFromReply, LoginRequest, loginCommand, type PendingRequest } from './pending-request.js';
 import { ProtocolViolation } from './protocol-violation.js';
 import { ReplyParser, type Reply } from './reply-parser.js';
 
@@ -19,6 +19,8 @@ export interface ConnectionSettings extends DialTarget {
   readonly maxReconnectDelayMs: number;
   readonly maxValueBytes: number;
   readonly clock: Clock;
+  /** memcached's text-protocol authentication (`-Y`), sent first on every connection. */
+  readonly login: { readonly username: string; readonly password: string } | undefined;
 }
 
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
@@ -168,6 +170,12 @@ export class MemcachedConnection {
       this.#cancelConnectTimer?.();
       this.#cancelConnectTimer = undefined;
       if (this.#state === 'connecting') this.#state = 'ready';
+      const { login } = this.#settings;
+      if (login !== undefined) {
+        // Before anything queued meanwhile: its reply comes first, so it goes first in the queue.
+        this.#queue.splice(this.#head, 0, new LoginRequest());
+        socket.write(loginCommand(login.username, login.password));
+      }
       this.#flush();
     });
     socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk));

@@ -214,6 +214,32 @@ export class TextRequest implements PendingRequest {
   }
 }
 
+/**
+ * memcached's text-protocol login (`-Y`), the first request of every connection: `STORED`, or
+ * the connection is dropped and every request on it fails (a node failure, as a refused TLS
+ * handshake is). The password is in no message.
+ */
+export class LoginRequest implements PendingRequest {
+  accept(reply: Reply): boolean {
+    if (reply.code !== 'STORED') throw new ProtocolViolation(`${describe(reply)} in answer to the login`);
+    return true;
+  }
+
+  error(error: Error): boolean {
+    throw new ProtocolViolation(`the server refused the login (${error.message.replace(/^.*?: /, '')})`);
+  }
+
+  fail(): void {
+    // Nobody waits on the login itself: the requests behind it fail with the connection.
+  }
+}
+
+/** The login command: a `set` whose data is `user password` (memcached ignores its key). */
+export function loginCommand(username: string, password: string): string {
+  const data = `${username} ${password}`;
+  return `set login 0 0 ${Buffer.byteLength(data)}\r\n${data}\r\n`;
+}
+
 /** A reply's code and token, for a protocol violation's message. */
 function describe(reply: Reply): string {
   return reply.opaque < 0 ? reply.code : `${reply.code} with opaque ${reply.opaque}`;

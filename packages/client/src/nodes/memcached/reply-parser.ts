@@ -1,7 +1,7 @@
 import { ProtocolViolation } from './protocol-violation.js';
 
 /** The first word of every reply memcached's meta and text protocols can send us. */
-export type ReplyCode = 'VA' | 'HD' | 'EN' | 'NF' | 'NS' | 'EX' | 'MN' | 'VALUE' | 'OK' | 'END' | 'STAT' | 'VERSION' | 'ERROR' | 'CLIENT_ERROR' | 'SERVER_ERROR';
+export type ReplyCode = 'VA' | 'HD' | 'EN' | 'NF' | 'NS' | 'EX' | 'MN' | 'VALUE' | 'OK' | 'END' | 'STAT' | 'VERSION' | 'STORED' | 'ERROR' | 'CLIENT_ERROR' | 'SERVER_ERROR';
 
 /**
  * One reply, narrowed from the wire: the only place bytes from the server are interpreted. The
@@ -42,7 +42,7 @@ const NO_OPAQUE = -1;
 const META_CODES = new Map<number, ReplyCode>(
   (['VA', 'HD', 'EN', 'NF', 'NS', 'EX', 'MN'] as const).map((code) => [(code.charCodeAt(0) << 8) | code.charCodeAt(1), code]),
 );
-const TEXT_CODES = new Set<string>(['OK', 'END', 'STAT', 'VERSION', 'ERROR', 'CLIENT_ERROR', 'SERVER_ERROR']);
+const TEXT_CODES = new Set<string>(['OK', 'END', 'STAT', 'VERSION', 'STORED', 'ERROR', 'CLIENT_ERROR', 'SERVER_ERROR']);
 const VALUE_PREFIX = Buffer.from('VALUE ', 'latin1');
 
 /** The one reply object a parser fills and hands out. */
