@@ -105,6 +105,9 @@ export class RecordingTarget implements ScenarioTarget {
   /** The p99 of the last run's calls before its first fault (all its calls without faults). */
   noFaultP99Ms = 0;
 
+  /** The slowest call of the last run before its first fault: how late a sound server answered here. */
+  noFaultMaxMs = 0;
+
   /** `runScenario` against this target. Times restart at 0 here (as the report's do), and the event loop is watched. */
   async run(options: Omit<ScenarioOptions, 'target'>): Promise<ScenarioReport> {
     const watch = watchEventLoop();
@@ -113,6 +116,7 @@ export class RecordingTarget implements ScenarioTarget {
     try {
       const report = await runScenario({ ...options, target: this });
       this.noFaultP99Ms = report.phases.before.p99;
+      this.noFaultMaxMs = report.phases.before.max;
       return report;
     } finally {
       // Up to the last call's end: building the report (sorting every sample) stalls the loop too.

@@ -46,9 +46,9 @@ export function returnBoundMs(target: RecordingTarget, options: { readonly healt
 /**
  * What this process's own stalls explain in the target's last run. A call timed out because of
  * us when one stall of the event loop lasted from before its answer was due (its start plus the
- * no-fault p99) until after its deadline: the loop never turned in between, so nothing could
- * read the answer, and the deadline's timer runs first when the loop comes back. Shorter stalls
- * explain nothing (a turn in between reads the answer). After such a call, until the node
+ * no-fault phase's slowest call, at most the deadline) until after its deadline: the loop never
+ * turned in between, so nothing could read the answer, and the deadline's timer runs first when
+ * the loop comes back. Shorter stalls explain nothing (a turn in between reads the answer). After such a call, until the node
  * answers again but at most one reconnect (`RECONNECT_MAX_MS`), one handshake
  * (`CONNECT_TIMEOUT_MS`) and one deadline later, the node's failures other than timeouts are the
  * stall's doing too (a RESP connection is dropped at a late call: the calls on it fail, and new
@@ -63,7 +63,9 @@ export interface LoopHeld {
 }
 
 export function loopHeld(target: RecordingTarget): LoopHeld {
-  const dueMs = target.noFaultP99Ms;
+  // Not the p99: 1 % of sound answers come later than that (seen: 3 survivors' timeouts in a 112
+  // ms stall, and the 229 failures of their dropped connections, charged to the survivors).
+  const dueMs = Math.min(target.noFaultMaxMs, target.timeoutMs);
   const held = (call: CallRecord): boolean =>
     call.errorCode === 'ERR_TIMEOUT' && target.stalls.stalls.some((stall: LoopStall) => stall.fromMs <= call.startMs + dueMs && stall.toMs >= call.startMs + target.timeoutMs);
   const failures = new Set(target.calls.filter(held));
