@@ -4,7 +4,7 @@ import type { Continuum } from './internal/continuum.js';
 import { PointList } from './internal/ketama-points.js';
 import type { HashOption, ResolvedHash } from './internal/hash-option.js';
 import { resolveHash } from './internal/hash-option.js';
-import { LabelWriter } from './internal/labels.js';
+import { labelHasher } from './internal/label-hasher.js';
 import { nativeSpec } from './internal/native-spec.js';
 import { nativeNodes, positiveWeight } from './internal/nodes.js';
 import type { Ring, RingNode, RingNodeInput } from './ring.js';
@@ -43,8 +43,8 @@ function nativeContinuum(nodes: readonly RingNode[], perWeight: number, hash: Re
   const points = new PointList(total);
   // Nodes are sorted by id and the sort is stable, so equal points resolve to the smaller id.
   nodes.forEach((node, owner) => {
-    const label = new LabelWriter(`${node.name ?? node.id}-`);
-    for (let i = 0; i < (counts[owner] ?? 0); i++) points.add(hash.bytes(label.bytes, 0, label.write(i)), owner);
+    const hashLabel = labelHasher(hash, `${node.name ?? node.id}-`);
+    for (let i = 0; i < (counts[owner] ?? 0); i++) points.add(hashLabel(i), owner);
   });
   return points.build(nodes.length);
 }

@@ -37,7 +37,23 @@ function finish(h: number, length: number): number {
  * murmur3(new TextEncoder().encode('hello'), 0, 5); // 0x248bfa47
  */
 export function murmur3(bytes: Uint8Array, start: number, end: number, seed = 0): number {
-  let h = seed | 0;
+  return murmur3Resume(seed | 0, bytes, start, end, end - start);
+}
+
+/**
+ * The state after the whole 4-byte blocks of `bytes[start, end)` (`end - start` a multiple of 4),
+ * from state `h`: a prefix shared by many inputs is mixed once (ketama's point labels).
+ */
+export function murmur3Blocks(h: number, bytes: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i += 4) h = mixBlock(h, readU32LE(bytes, i));
+  return h;
+}
+
+/**
+ * Finishes a hash from the state `h` left by `murmur3Blocks` over the input's first blocks:
+ * `bytes[start, end)` is the rest of the input, `length` the whole input's length.
+ */
+export function murmur3Resume(h: number, bytes: Uint8Array, start: number, end: number, length: number): number {
   let i = start;
   for (; end - i >= 4; i += 4) h = mixBlock(h, readU32LE(bytes, i));
   const rest = end - i;
@@ -47,7 +63,7 @@ export function murmur3(bytes: Uint8Array, start: number, end: number, seed = 0)
     if (rest === 3) k |= (bytes[i + 2] ?? 0) << 16;
     h = mixTail(h, k);
   }
-  return finish(h, end - start) >>> 0;
+  return finish(h, length) >>> 0;
 }
 
 function murmur3Utf8(key: string): number {

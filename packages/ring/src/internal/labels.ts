@@ -6,7 +6,8 @@ import { encodeUtf8Into } from './utf8.js';
  */
 export class LabelWriter {
   readonly bytes: Uint8Array;
-  private readonly prefixLength: number;
+  /** Bytes of the prefix, written once at the start of `bytes`. */
+  readonly prefixLength: number;
 
   constructor(prefix: string) {
     this.bytes = new Uint8Array(prefix.length * 3 + 16);
