@@ -52,8 +52,9 @@ export class ModelNode {
   readonly #connections = new Set<Set<InFlight>>();
   #fault: Fault | undefined;
   #cas = 0;
-  /** Node-level failures produced since the client last restored this node. */
+  /** Node-level failures produced since the client last restored this node, and when the last one was. */
   nodeFailures = 0;
+  lastFailureAt = -Infinity;
 
   constructor(id: string, clock: Clock, plant: NodePlant = 'none') {
     this.id = id;
@@ -165,18 +166,18 @@ export class ModelNode {
       case 'wrongtype':
         return Promise.reject(new ServerError(this.id, 'WRONGTYPE Operation against a key holding the wrong kind of value'));
       case 'refuse':
-        this.nodeFailures++;
+        this.#failed();
         return Promise.reject(new ConnectionError(this.id, 'connect ECONNREFUSED (model)'));
       case 'drop':
       case 'corrupt': {
-        this.nodeFailures++;
+        this.#failed();
         const applied = this.#answer(apply);
         const reason = fault.kind === 'drop' ? 'read ECONNRESET (model)' : 'protocol violation: a corrupt reply (model)';
         return applied.then(() => Promise.reject(new ConnectionError(this.id, reason)));
       }
       case 'hang':
       case 'late': {
-        this.nodeFailures++;
+        this.#failed();
         const applied = fault.kind === 'late' || fault.applies || kind === 'read' || kind === 'admin';
         let outcome: { value: T } | { error: unknown } | undefined;
         if (applied) {
@@ -206,6 +207,11 @@ export class ModelNode {
         });
       }
     }
+  }
+
+  #failed(): void {
+    this.nodeFailures++;
+    this.lastFailureAt = this.#clock.now();
   }
 
   #affects(fault: Fault, kind: Kind): boolean {

@@ -27,6 +27,8 @@ export interface ModelConfig {
 }
 
 export const TIMEOUT_MS = 100;
+/** The reason the model's operator ejects with. */
+const OPERATOR = 'operator (model)';
 const WARMUP_MS = 500;
 
 const RING_FACTORIES: Record<RingName, (nodes: readonly NodeAddress[]) => Ring> = {
@@ -148,9 +150,10 @@ export class ModelSystem {
       },
       nodeFactory: (address) => this.#node(address.id).cacheNode(),
     });
-    this.client.on('node:ejected', ({ node }) => {
+    this.client.on('node:ejected', ({ node, reason }) => {
       const model = this.nodes.get(node);
-      if (model !== undefined && model.nodeFailures === 0) {
+      // An operator's eject needs no failure; health's does.
+      if (reason !== OPERATOR && model !== undefined && model.nodeFailures === 0) {
         this.#violate('ejection without node failure', `${node} was ejected, but it produced no node-level failure since it was last restored (faults: ${model.fault?.kind ?? 'none'})`);
       }
     });
@@ -167,7 +170,9 @@ export class ModelSystem {
     });
     this.client.on('node:restored', ({ node }) => {
       const model = this.nodes.get(node);
-      if (model !== undefined) model.nodeFailures = 0;
+      // A failure from before a restore can still time out after it (an operator restores at
+      // once): the count starts again only once every call from before has met its deadline.
+      if (model !== undefined && this.clock.now() - model.lastFailureAt > TIMEOUT_MS) model.nodeFailures = 0;
     });
     if (config.observed === true) {
       this.client.on('error', noop);
@@ -204,6 +209,8 @@ export class ModelSystem {
    */
   async finish(): Promise<void> {
     for (const node of this.nodes.values()) node.heal();
+    // Nodes the operator ejected come back only when the operator says so.
+    for (const id of this.client.ejected) this.#follow(`finish: restore ${id}`, this.client.restore(id));
     // Migrations give each scan, dump and restore 30 s: run time on well past that.
     for (let round = 0; round < 40 && this.#busy(); round++) await this.clock.advance(1000);
     await this.clock.advance(1000);
@@ -307,6 +314,16 @@ export class ModelSystem {
       case 'heal':
         this.#target(step.node)?.heal();
         return;
+      case 'eject': {
+        const id = this.ring[step.node % this.ring.length];
+        if (id !== undefined) client.eject(id, OPERATOR);
+        return;
+      }
+      case 'restore': {
+        const id = this.ring[step.node % this.ring.length];
+        if (id !== undefined) this.#follow(label, client.restore(id));
+        return;
+      }
       case 'join':
         this.#change(label, { add: [`n${this.#nextId++}:11211`] }, step.migrate);
         return;
@@ -392,12 +409,17 @@ export class ModelSystem {
 
   #change(label: string, change: MembershipChange, migrate: boolean): void {
     const { client } = this;
-    const record: Call = { label, deadline: Infinity, settled: false };
-    this.#changes.push(record);
     const applied = migrate
       ? client.migrate(change).then((result) => (result.completed ? client.applyChange(change) : undefined))
       : client.applyChange(change);
-    applied.then(
+    this.#follow(label, applied);
+  }
+
+  /** Follows an operation with no deadline of its own (a change, a restore): it must settle by the end of the run. */
+  #follow(label: string, operation: Promise<unknown>): void {
+    const record: Call = { label, deadline: Infinity, settled: false };
+    this.#changes.push(record);
+    operation.then(
       () => {
         record.settled = true;
         this.trace.push(`${label} applied`);

@@ -6,8 +6,8 @@ import { TIMEOUT_MS, type ModelSystem } from './model-system.js';
 
 /**
  * One thing that happens to the client: a call of the application's (started, not awaited, so
- * calls overlap), time passing, a fault or its end, a planned membership change, a listener, a
- * diagnostics subscriber. Plain data, so a shrunk counterexample reads as a list.
+ * calls overlap), time passing, a fault or its end, an operator's eject or restore, a planned
+ * membership change, a listener, a diagnostics subscriber. Plain data, so a shrunk counterexample reads as a list.
  */
 export type Step =
   | { readonly op: 'get' | 'gets' | 'delete' | 'touch'; readonly key: string }
@@ -18,6 +18,7 @@ export type Step =
   | { readonly op: 'advance'; readonly ms: number }
   | { readonly op: 'fault'; readonly node: number; readonly fault: Fault }
   | { readonly op: 'heal'; readonly node: number }
+  | { readonly op: 'eject' | 'restore'; readonly node: number }
   | { readonly op: 'join'; readonly migrate: boolean }
   | { readonly op: 'leave'; readonly node: number; readonly migrate: boolean }
   | { readonly op: 'weigh'; readonly node: number; readonly weight: number; readonly migrate: boolean }
@@ -74,6 +75,7 @@ export function stepArbitrary(scope: Scope): fc.Arbitrary<Step> {
     { weight: 6, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 1, max: 30 }), fc.constantFrom(TIMEOUT_MS, 250, 1000)) }) },
     { weight: 3, arbitrary: fc.record({ op: fc.constant('fault' as const), node, fault }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('heal' as const), node }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('eject' as const, 'restore' as const), node }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('join' as const), migrate }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('leave' as const), node, migrate }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('weigh' as const), node, weight: fc.integer({ min: 1, max: 3 }), migrate }) },
