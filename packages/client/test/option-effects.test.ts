@@ -2,7 +2,7 @@
 // without a row does not compile. Each row shows what the option changes (a command the node
 // receives, server state, a changed behaviour) or that a bad value is refused.
 import { tracingChannel } from 'node:diagnostics_channel';
-import { modulaRing } from '@shardcache/ring';
+import { modulaRing, type TwemproxyDirective } from '@shardcache/ring';
 import { describe, expect, it } from 'vitest';
 import {
   ShardedClient,
@@ -213,5 +213,84 @@ describe('every client option has an effect', () => {
 describe('every connection option is passed on or refused', () => {
   it.each(Object.entries(CONNECTION_ROWS))('%s', (_name, row) => {
     row();
+  });
+});
+
+// A twemproxy pool's directives: placement and health ones are honoured, redis ones honoured
+// on redis (options.test.ts shows AUTH and SELECT on a real server) and refused on memcached,
+// and the proxy's own settings (where it listens, its client and server connection counts,
+// keepalive, preconnect) have no meaning for a client library: accepted, so a nutcracker YAML
+// works unchanged, and shown here to change nothing.
+const pool = { servers: ['10.0.0.1:11211:1', '10.0.0.2:11211:1', '10.0.0.3:11211:1'], hash: 'fnv1a_64', distribution: 'ketama' };
+const SAMPLE = Array.from({ length: 200 }, (_, i) => `tw:${i}`);
+const placement = (client: ShardedClient): (string | undefined)[] => SAMPLE.map((key) => client.locate(key));
+const withPool = (extra: Record<string, unknown>, rest: Overrides = {}): ShardedClient => over({ nodes: undefined, twemproxy: { ...pool, ...extra }, ...rest }).client;
+const proxySide = (directive: string, value: unknown) => (): void => {
+  expect(placement(withPool({ [directive]: value }))).toEqual(placement(withPool({})));
+};
+
+async function ejectedAfterFailures(extra: Record<string, unknown>, failures: number): Promise<readonly string[]> {
+  const down = new Set<string>();
+  const { client } = over({ nodes: undefined, twemproxy: { ...pool, ...extra } }, down);
+  const owner = client.locate('k') ?? '';
+  down.add(owner);
+  for (let i = 0; i < failures; i++) await client.get('k').catch(() => undefined);
+  return client.ejected;
+}
+
+const TWEMPROXY_ROWS: Record<TwemproxyDirective, () => Promise<void> | void> = {
+  servers: () => expect(withPool({}).ring.nodes).toHaveLength(3),
+  hash: () => expect(placement(withPool({ hash: 'md5' }))).not.toEqual(placement(withPool({}))),
+  distribution: () => expect(withPool({ distribution: 'modula' }).ring.algorithm).not.toBe(withPool({}).ring.algorithm),
+  hash_tag: () => {
+    const client = withPool({ hash_tag: '{}' });
+    expect(new Set(['{user:1}a', '{user:1}b', '{user:1}c', '{user:1}d'].map((key) => client.locate(key))).size).toBe(1);
+  },
+  timeout: async () => {
+    const client = new ShardedClient({ backend: 'memcached', twemproxy: { ...pool, timeout: 30 }, nodeFactory: (address) => ({ ...memoryNode(address.id, new Map()), get: hang }) });
+    await expect(client.get('k')).rejects.toMatchObject({ code: 'ERR_TIMEOUT', timeoutMs: 30 });
+  },
+  auto_eject_hosts: async () => {
+    expect(await ejectedAfterFailures({ auto_eject_hosts: false, server_failure_limit: 1 }, 3)).toEqual([]);
+    expect(await ejectedAfterFailures({ auto_eject_hosts: true, server_failure_limit: 1 }, 1)).toHaveLength(1);
+  },
+  server_failure_limit: async () => {
+    expect(await ejectedAfterFailures({ auto_eject_hosts: true, server_failure_limit: 3 }, 2)).toEqual([]);
+    expect(await ejectedAfterFailures({ auto_eject_hosts: true, server_failure_limit: 3 }, 3)).toHaveLength(1);
+  },
+  server_retry_timeout: async () => {
+    const clock = new VirtualClock();
+    const down = new Set<string>();
+    const client = new ShardedClient({
+      backend: 'memcached',
+      twemproxy: { ...pool, auto_eject_hosts: true, server_failure_limit: 1, server_retry_timeout: 5000 },
+      clock,
+      health: { probeJitter: 0, successThreshold: 1, probeIntervalMs: 100 },
+      rejoin: { stableMs: 0 },
+      nodeFactory: (address) => memoryNode(address.id, new Map(), { down: () => down.has(address.id) }),
+    });
+    const owner = client.locate('k') ?? '';
+    down.add(owner);
+    await client.get('k').catch(() => undefined);
+    down.delete(owner);
+    await clock.advance(4900);
+    expect(client.ejected).toEqual([owner]);
+    await clock.advance(1000);
+    expect(client.ejected).toEqual([]);
+  },
+  redis: () => refused({ nodes: undefined, twemproxy: { ...pool, redis: true } }, 'twemproxy.redis'),
+  redis_auth: () => refused({ nodes: undefined, twemproxy: { ...pool, redis_auth: 'secret' } }, 'twemproxy.redis_auth'),
+  redis_db: () => refused({ nodes: undefined, twemproxy: { ...pool, redis_db: 2 } }, 'twemproxy.redis_db'),
+  listen: proxySide('listen', '127.0.0.1:22121'),
+  backlog: proxySide('backlog', 1024),
+  client_connections: proxySide('client_connections', 100),
+  tcpkeepalive: proxySide('tcpkeepalive', true),
+  preconnect: proxySide('preconnect', true),
+  server_connections: proxySide('server_connections', 2),
+};
+
+describe('every twemproxy directive is honoured, refused, or shown to be the proxy\'s own', () => {
+  it.each(Object.entries(TWEMPROXY_ROWS))('%s', async (_name, row) => {
+    await row();
   });
 });

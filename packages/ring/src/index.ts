@@ -36,4 +36,4 @@ export { multiProbeRing } from './multi-probe.js';
 export type { MultiProbeOptions } from './multi-probe.js';
 export { parseTwemproxyConfig } from './twemproxy-config.js';
 export { twemproxyRing } from './twemproxy.js';
-export type { TwemproxyPool, TwemproxyServer } from './twemproxy.js';
+export type { TwemproxyDirective, TwemproxyPool, TwemproxyServer } from './twemproxy.js';

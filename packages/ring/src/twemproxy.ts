@@ -15,7 +15,7 @@ import type { TwemproxyServer } from './internal/twemproxy-server.js';
 import { compareTwemproxyNames, parseTwemproxyServer } from './internal/twemproxy-server.js';
 import type { Ring, RingNode, RingNodeInput } from './ring.js';
 
-export type { TwemproxyPool } from './internal/twemproxy-pool.js';
+export type { TwemproxyDirective, TwemproxyPool } from './internal/twemproxy-pool.js';
 export type { TwemproxyServer } from './internal/twemproxy-server.js';
 
 const POINTS_PER_HASH = 4;

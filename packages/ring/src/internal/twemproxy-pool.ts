@@ -19,11 +19,16 @@ export interface TwemproxyPool {
 }
 
 // twemproxy 0.5.0's conf_commands: any other key makes nutcracker refuse the file.
-const DIRECTIVES = new Set([
+const DIRECTIVE_LIST = [
   'listen', 'hash', 'hash_tag', 'distribution', 'timeout', 'backlog', 'client_connections', 'redis',
   'tcpkeepalive', 'redis_auth', 'redis_db', 'preconnect', 'auto_eject_hosts', 'server_connections',
   'server_retry_timeout', 'server_failure_limit', 'servers',
-]);
+] as const;
+
+/** A key of a nutcracker pool (twemproxy 0.5.0's directives). */
+export type TwemproxyDirective = (typeof DIRECTIVE_LIST)[number];
+
+const DIRECTIVES = new Set<string>(DIRECTIVE_LIST);
 
 export const TWEMPROXY_HASHES: readonly HashName[] = [
   'one_at_a_time', 'md5', 'crc16', 'crc32', 'crc32a', 'fnv1_64', 'fnv1a_64', 'fnv1_32', 'fnv1a_32', 'hsieh', 'murmur', 'jenkins',
