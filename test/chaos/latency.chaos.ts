@@ -107,15 +107,14 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
       expect(before.length).toBeGreaterThan(800);
       // Enough calls for a p99 while the slow node was in the ring (it is marked within ~1 s).
       expect(during.length).toBeGreaterThan(100);
-      // Nothing waits behind the slow node: the others' p99 stays far under its 200 ms.
-      expect(measured.othersP99SlowInRingMs).toBeLessThan(LATENCY_MS / 2);
       // At the same load: a start is skipped only when 64 calls are in flight, which the slow
       // node's ~35 and the burst of starts due during a stall of the loop can reach (the open
       // loop catches up on them), so at most the starts due during the stalls (gaps of 20 ms or
       // more; a shorter one brings at most 16 starts, which fit).
       expect(report.skippedStarts).toBeLessThanOrEqual(measured.skippedStartsBound);
-      // The others keep their latency, on statistics a stall or a descheduled server cannot
-      // move: their median while the slow node is in the ring stays under their p99 before it
+      // Nothing waits behind the slow node, and the others keep their latency, on statistics a
+      // stall or a descheduled server cannot move (a fixed 'p99 < 100 ms, half the fault' failed
+      // at 110 ms after a 93 ms stall; waiting behind the slow node gives 200 ms and more): their median while the slow node is in the ring stays under their p99 before it
       // (the median of ~1,300 calls is the 650th, not 13 outliers); and their p99 stays within
       // 20 % of the no-fault phase's, late by one link measured in this run (`lateMs`: the
       // longest stall plus the no-fault p99). `within20pct` records the strict 20 %.
