@@ -41,7 +41,7 @@ function nativeContinuum(nodes: readonly RingNode[], perWeight: number, hash: Re
     throw new InvalidConfigError('weights', `${total} points exceed the limit of ${MAX_POINTS}; lower the weights or pointsPerWeight`);
   }
   const points = new PointList(total);
-  // Nodes are sorted by id and the sort is stable, so equal points resolve to the smaller id.
+  // Owners are numbered in id order (nodes come sorted), so equal points resolve to the smaller id.
   nodes.forEach((node, owner) => {
     const hashLabel = labelHasher(hash, `${node.name ?? node.id}-`);
     for (let i = 0; i < (counts[owner] ?? 0); i++) points.add(hashLabel(i), owner);

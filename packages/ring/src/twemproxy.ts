@@ -35,7 +35,7 @@ function ketamaContinuum(servers: readonly TwemproxyServer[]): Continuum {
   const counts = servers.map((s) => twemproxyPointCount(s.weight, total, servers.length));
   const points = new PointList(counts.reduce((sum, c) => sum + c, 0));
   // Inserted in server order, then label index, then digest word: glibc's qsort (a merge sort)
-  // keeps that order among equal points, and our radix sort is stable too.
+  // keeps that order among equal points, and the continuum gives a tie to the smaller owner number.
   servers.forEach((server, owner) => {
     const label = new LabelWriter(`${server.name}-`);
     for (let i = 0; i < (counts[owner] ?? 0) / POINTS_PER_HASH; i++) points.addMd5(label, i, owner, MAX_LABEL_BYTES);

@@ -15,7 +15,7 @@ export function ketamaPointCount(weight: number, totalWeight: number, live: numb
   return Math.floor(f(scaled + epsilon)) * 4;
 }
 
-/** Collects (value, owner) points in tie-break order, then builds the continuum. */
+/** Collects (value, owner) points, owners numbered in tie-break order, then builds the continuum. */
 export class PointList {
   // Point values as int32 bits: a uint32 above 2^31 would be a double in V8's optimized code.
   private readonly values: Int32Array;
