@@ -65,12 +65,17 @@ export class VirtualClock implements Clock {
   }
 
   #nextDue(target: number): Timer | undefined {
-    this.#timers = this.#timers.filter((timer) => !timer.cancelled);
+    const timers = this.#timers;
     let best: Timer | undefined;
-    for (const timer of this.#timers) {
+    let live = 0;
+    for (const timer of timers) {
+      if (timer.cancelled) continue;
+      timers[live++] = timer;
       if (timer.at > target) continue;
       if (best === undefined || timer.at < best.at || (timer.at === best.at && timer.seq < best.seq)) best = timer;
     }
+    // Compacted in place as it scans: no new array per timer run.
+    timers.length = live;
     if (best !== undefined) best.cancelled = true;
     return best;
   }
