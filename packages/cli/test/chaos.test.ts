@@ -49,7 +49,10 @@ describe('shardcache chaos', () => {
       // 300 calls/s for 2 s, though half of them wait 200 ms once the fault plays.
       expect(report.ops + report.skippedStarts).toBeGreaterThanOrEqual(580);
       expect(report.ops + report.skippedStarts).toBeLessThanOrEqual(601);
-      expect(report.skippedStarts).toBe(0);
+      // Nothing is skipped at steady state (about 30 in flight under a cap of 64); a stall of the
+      // CLI's process, which this test cannot measure, bunches starts: 4 were skipped once in CI.
+      // 5 % of the starts still fails a loop that cannot keep up (a cap of 30 skipped 295).
+      expect(report.skippedStarts).toBeLessThanOrEqual(30);
       expect(report.maxCallMs).toBeGreaterThanOrEqual(200);
     } finally {
       await fleet.stop();
