@@ -159,7 +159,7 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
   if (connection.db !== undefined && (backend !== 'redis' || !Number.isInteger(connection.db) || connection.db < 0)) {
     throw new InvalidOptionError('connection.db', backend === 'redis' ? `expected a whole number >= 0, got ${JSON.stringify(connection.db)}` : 'a redis database number, but backend is "memcached"');
   }
-  if (backend === 'memcached' && connection.memcachedDriver === 'memjs' && connection.tls !== undefined && connection.tls !== false) {
+  if (backend === 'memcached' && connection.memcachedDriver === 'memjs' && usesTls(connection)) {
     // memjs opens plain sockets only: its SASL credentials and every value would cross the
     // network in clear text. Over TLS the meta node logs in with the text protocol instead.
     throw new InvalidOptionError('connection.tls', 'connection.memcachedDriver "memjs" has no TLS (its SASL would go out in clear text); use the default meta node, which logs in with memcached\'s text protocol (-Y) over TLS');
@@ -170,19 +170,20 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
   const failover: unknown = options.failover ?? 'next';
   if (!FAILOVER_POLICIES.includes(failover as FailoverPolicy)) throw new InvalidOptionError('failover', `expected one of ${FAILOVER_POLICIES.join(', ')}, got ${JSON.stringify(failover)}`);
   assertRebuildable(ring, failover as FailoverPolicy);
+  const clock = options.clock ?? systemClock;
 
   return {
     backend,
     nodes,
     ring,
     keys: { memcachedRules: backend === 'memcached', ...options.keys },
-    defaultTtl: defaultTtlOption(options.defaultTtl, () => maxTtlSeconds(backend, (options.clock ?? systemClock).now())),
+    defaultTtl: defaultTtlOption(options.defaultTtl, () => maxTtlSeconds(backend, clock.now())),
     timeoutMs: positive('timeoutMs', options.timeoutMs ?? poolTimeout(pool) ?? 500),
     maxInFlight: positiveInteger('maxInFlight', options.maxInFlight ?? 1024),
     failover: failover as FailoverPolicy,
     maxValueBytes: positiveInteger('maxValueBytes', options.maxValueBytes ?? 1024 * 1024),
     connection,
-    clock: options.clock ?? systemClock,
+    clock,
     // Which failures count against a node is the client's table (failure-class.ts) unless the caller gives a filter.
     health: { autoEjectHosts: true, errorFilter: isRequestError, ...(pool === undefined ? {} : withoutTimeout(fromTwemproxyPool(pool))), ...options.health },
     traceKeys: options.traceKeys === true,
@@ -204,6 +205,11 @@ function withPoolConnection(connection: ConnectionOptions, pool: TwemproxyPool |
   if (auth !== undefined && typeof auth !== 'string') throw new InvalidOptionError('twemproxy.redis_auth', 'expected a password string');
   if (db !== undefined && !(Number.isInteger(db) && (db as number) >= 0)) throw new InvalidOptionError('twemproxy.redis_db', `expected a whole number >= 0, got ${JSON.stringify(db)}`);
   return { ...(auth === undefined ? {} : { password: auth }), ...(db === undefined ? {} : { db: db as number }), ...connection };
+}
+
+/** Whether the connection asks for TLS (`tls` given and not false). */
+export function usesTls(connection: ConnectionOptions): boolean {
+  return connection.tls !== undefined && connection.tls !== false;
 }
 
 function twemproxyPool(options: ShardedClientOptions): TwemproxyPool | undefined {

@@ -1,4 +1,4 @@
-import type { NodeFactory } from '../client-options.js';
+import { usesTls, type NodeFactory } from '../client-options.js';
 import type { CacheNode } from './cache-node.js';
 import { createMemcachedNode } from './memcached-node.js';
 import { createMemjsNode } from './memjs-node.js';
@@ -34,8 +34,7 @@ export function defaultNodeFactory(...[address, { backend, options }]: Parameter
   // asked for. Over TLS (or with the meta node): memcached's text-protocol login (-Y), since
   // memjs has no TLS (client-options refuses memjs with TLS).
   const credentialed = connection.username !== undefined || connection.password !== undefined;
-  const tls = connection.tls !== undefined && connection.tls !== false;
-  const sasl = credentialed && !tls && connection.memcachedDriver !== 'meta';
+  const sasl = credentialed && !usesTls(connection) && connection.memcachedDriver !== 'meta';
   if (sasl || connection.memcachedDriver === 'memjs') return createMemjsNode({ id: address.id, host: address.host, port: address.port, ...credentials });
   return createMemcachedNode({
     id: address.id,

@@ -171,14 +171,13 @@ export class Router {
  * last bucket): the first ejection would have no ring to route on.
  */
 export function assertRebuildable(ring: Ring, policy: FailoverPolicy): void {
-  if (policy !== 'rebuild' || ring.nodes.length < 2) return;
-  for (const { id } of ring.nodes.slice(0, -1)) {
-    try {
-      ring.withoutNode(id);
-    } catch (error) {
-      throw new InvalidOptionError('failover', `"rebuild" needs a ring that can remove any node; this ${ring.algorithm} ring cannot remove "${id}" (${error instanceof Error ? error.message : String(error)}): use "next" or "fail"`);
-    }
-    return;
+  // The first node is never the last one: a ring that removes only its last bucket refuses it.
+  const first = ring.nodes[0];
+  if (policy !== 'rebuild' || first === undefined || ring.nodes.length < 2) return;
+  try {
+    ring.withoutNode(first.id);
+  } catch (error) {
+    throw new InvalidOptionError('failover', `"rebuild" needs a ring that can remove any node; this ${ring.algorithm} ring cannot remove "${first.id}" (${error instanceof Error ? error.message : String(error)}): use "next" or "fail"`);
   }
 }
 

@@ -114,8 +114,7 @@ export class ModelSystem {
     this.config = config;
     const ids = Array.from({ length: config.nodes }, (_, index) => `n${index + 1}:11211`);
     this.#nextId = config.nodes + 1;
-    const plant = config.plant === 'wrong-value' || config.plant === 'ignore-deletes' ? config.plant : 'none';
-    for (const id of ids) this.nodes.set(id, new ModelNode(id, this.clock, plant));
+    for (const id of ids) this.#node(id);
     // Listener exceptions become warnings: counted here (one per throw), not printed.
     this.#savedEmitWarning = process.emitWarning;
     process.emitWarning = ((warning: string | Error, options?: { code?: string }) => {
