@@ -1,4 +1,5 @@
-// `npm test`: lint, type-check, every vitest project, the chaos suite, then the leak check, and
+// `npm test`: lint, type-check, every vitest project, the chaos suite, the nemesis (one run per
+// backend, each counted as a test), then the leak check, and
 // one closing line `tests: N passed, N failed` that CI reads. The leak check runs even when
 // suites fail. Before that line, each step's duration and the total against the budget, so
 // drift shows in every run's log.
@@ -12,6 +13,9 @@ const pidLog = join(scratch, 'pids.jsonl');
 const report = join(scratch, 'vitest.json');
 const chaosReport = join(scratch, 'vitest-chaos.json');
 const env = { ...process.env, SHARDCACHE_PID_LOG: pidLog };
+const NEMESIS_BACKENDS = ['memcached', 'redis'];
+const NEMESIS_SECONDS = 30;
+const NEMESIS_SEED = 20261207;
 /** The README's promise for a fresh 2-core machine (issue 21). */
 const BUDGET_S = 15 * 60;
 const startedAt = performance.now();
@@ -42,6 +46,9 @@ if (!ok) {
 const suitesOk = run('tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)]);
 // The chaos suite runs alone, after the others: it measures latency on 2 shared cores.
 const chaosOk = run('chaos', 'npx', ['vitest', 'run', '--config', 'test/vitest.chaos.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${chaosReport}`]);
+// The nemesis (issue 22): overlapping random faults against real servers for 30 s per
+// backend, a fixed seed, alone after the chaos suite; its history checker must find nothing.
+const nemesisRuns = NEMESIS_BACKENDS.map((backend) => run(`nemesis ${backend}`, process.execPath, ['--conditions=@shardcache/source', '--import', 'tsx', 'test/nemesis/main.ts', '--backend', backend, '--seconds', String(NEMESIS_SECONDS), '--seed', String(NEMESIS_SEED)]));
 const leaksOk = run('leak check', process.execPath, ['scripts/check-leaks.mjs', pidLog]);
 
 let passed = 0;
@@ -54,8 +61,12 @@ for (const file of [report, chaosReport]) {
   failed += summary.numFailedTests;
   skipped += summary.numPendingTests + summary.numTodoTests;
 }
+for (const nemesisOk of nemesisRuns) {
+  if (nemesisOk) passed += 1;
+  else failed += 1;
+}
 rmSync(scratch, { recursive: true, force: true });
-ok = suitesOk && chaosOk && leaksOk && failed === 0 && passed > 0;
+ok = suitesOk && chaosOk && nemesisRuns.every(Boolean) && leaksOk && failed === 0 && passed > 0;
 if (!leaksOk) failed += 1;
 printDurations();
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);

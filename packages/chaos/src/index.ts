@@ -40,6 +40,7 @@ export { runScenario } from './scenario.js';
 export type { ScenarioOptions, ScenarioTarget, ScheduledFault } from './scenario.js';
 export { buildReport, formatReport } from './scenario-report.js';
 export type { FaultRecord, OperationSample, PhaseStats, ScenarioPhase, ScenarioReport } from './scenario-report.js';
+export { seededRandom } from './seeded-random.js';
 export { SERVER_KINDS, validateServerOptions } from './server-kind.js';
 export type { ServerCredentials, ServerKind, ServerOptions } from './server-kind.js';
 export { ServerProcess } from './server-process.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyFault, formatReport, InvalidOptionError, runScenario, startFleet, type ScenarioTarget } from '../src/index.js';
 import { ManualClock } from './support/manual-clock.js';
 import { rawRequest } from './support/raw-request.js';
-import { seededRandom } from './support/seeded-random.js';
+import { seededRandom } from '../src/seeded-random.js';
 
 const mapTarget = (): ScenarioTarget => {
   const map = new Map<string, string>();

@@ -129,3 +129,45 @@ describe('rejoin bounds', () => {
     }
   });
 });
+
+describe('nested failover', () => {
+  // Owner A out: the key goes to B; B out too: to C. A returns and takes the key back; B returns
+  // while A serves it, still holding the copy from before C's write. Found by the nemesis (seed
+  // 1, memcached): B was purged only of keys it served right after its return, so when A left
+  // again B served its old copy.
+  it('purges a returning node of every key it missed, also those another node serves when it returns', async () => {
+    const nodes = fleet.redis.map((node) => node.address);
+    const client = new ShardedClient({ backend: 'redis', nodes, rejoin: { stableMs: 0 } });
+    try {
+      const [a, b, c] = nodes;
+      const keys = Array.from({ length: 2000 }, (_, i) => `nested:${i}`);
+      // Keys whose failover chain starts A, B, C.
+      const chained = keys.filter((key) => client.locate(key) === a);
+      client.eject(a ?? '');
+      const viaB = chained.filter((key) => client.locate(key) === b);
+      client.eject(b ?? '');
+      const abc = viaB.filter((key) => client.locate(key) === c);
+      expect(abc.length).toBeGreaterThan(0);
+      await client.restore(a ?? '');
+      await client.restore(b ?? '');
+
+      await client.setMany(abc.map((key) => ({ key, value: 'v1' })));
+      client.eject(a ?? '');
+      await client.setMany(abc.map((key) => ({ key, value: 'v2' }))); // on B
+      client.eject(b ?? '');
+      await client.setMany(abc.map((key) => ({ key, value: 'v3' }))); // on C; A and B missed it
+      await client.restore(a ?? '');
+      expect(abc.map((key) => client.locate(key))).toEqual(abc.map(() => a));
+      await client.setMany(abc.map((key) => ({ key, value: 'v4' }))); // on A
+      await client.restore(b ?? ''); // B serves none of them now, but holds v2
+      client.eject(a ?? '');
+      const { values, failures } = await client.getMany(abc);
+      expect(failures).toEqual([]);
+      // B was purged of them: misses (the newest value is on A, out), never v2.
+      expect(values.filter((value) => value === 'v2')).toEqual([]);
+      expect(values).toEqual(abc.map(() => undefined));
+    } finally {
+      await client.destroy();
+    }
+  });
+});

@@ -157,7 +157,9 @@ export class Topology {
           work.push(slot.run('flush', this.#options.timeoutMs, undefined, () => slot.node.flush()).then(() => this.guard.flushed(owner)));
           continue;
         }
-        const missed = new Map([...this.guard.missed(owner)].filter(([, entry]) => after.route(entry.placement) === owner));
+        // Every key the node missed, not only those it serves right after this restore: an
+        // ejection later (or another node's return) can route any of them to it without a purge.
+        const missed = new Map(this.guard.missed(owner));
         if (missed.size === 0) continue;
         work.push(slot.run('deleteMany', this.#options.timeoutMs, undefined, () => slot.node.deleteMany([...missed.keys()])).then(() => this.guard.forget(owner, missed)));
         // Orphan copies on the failover nodes would be stale if the owner left again.

@@ -2,6 +2,7 @@ import { tracingChannel } from 'node:diagnostics_channel';
 import { jumpRing, ketamaRing, maglevRing, modulaRing, multiProbeRing, rendezvousRing, type Ring } from '@shardcache/ring';
 import { LISTENER_THREW } from '../../src/internal/listeners.js';
 import { ShardedClient, type FailoverPolicy, type KeyFailure, type MembershipChange, type NodeAddress } from '../../src/index.js';
+import { seededRandom } from '@shardcache/chaos';
 import { History, KEYS, isCounter, type Violation, type Write } from './history.js';
 import { ModelNode, SERVER_LIMIT_BYTES, type NodePlant } from './model-node.js';
 import type { Step } from './steps.js';
@@ -50,18 +51,6 @@ interface Call {
 const noop = (): void => undefined;
 const SUBSCRIBER = { start: noop, end: noop, asyncStart: noop, asyncEnd: noop, error: noop };
 const commands = tracingChannel('shardcache:command');
-
-/** mulberry32: health's jitter from the run's seed, so a run replays exactly. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A call's result as the trace shows it: errors by code, multi-key failures in key order (their order is the nodes' answer order). */
 function outcome(result: unknown): string {

@@ -1,4 +1,11 @@
-/** A small deterministic PRNG (mulberry32) for dice the tests can replay. */
+/**
+ * A small deterministic PRNG (mulberry32): numbers in [0, 1) that replay from the seed, for
+ * fault proxies' `random`, fault schedules and tests that must run the same way twice.
+ *
+ * @example
+ * const random = seededRandom(20261207);
+ * random(); // the same first number on every run
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

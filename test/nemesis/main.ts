@@ -1,0 +1,37 @@
+// `npm run nemesis -- --backend memcached|redis --seconds N --seed S [--concurrency 64]`
+// Exit codes: 0 nothing found, 1 the checker found something (or the run failed), 2 bad input.
+import { writeFileSync } from 'node:fs';
+import { isClean } from './check-history.js';
+import { formatVerdict } from './format-verdict.js';
+import { NemesisUsageError, parseNemesisArgs, USAGE } from './nemesis-options.js';
+import { runNemesis } from './run-nemesis.js';
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseNemesisArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof NemesisUsageError)) throw error;
+    console.error(`nemesis: ${error.message}\n${USAGE}`);
+    return 2;
+  }
+  const { backend, seconds, seed, concurrency } = args;
+  // NEMESIS_VERBOSE=1 prints each fault and change as it is played.
+  const log = process.env['NEMESIS_VERBOSE'] === '1' ? (line: string) => console.log(line) : () => undefined;
+  const { history, verdict } = await runNemesis({ backend, seconds, seed, concurrency, log });
+  // NEMESIS_HISTORY=<file> keeps the whole history as JSON, to study a finding.
+  const historyFile = process.env['NEMESIS_HISTORY'];
+  if (historyFile !== undefined) writeFileSync(historyFile, JSON.stringify(history));
+  console.log(formatVerdict(`nemesis ${backend}, ${seconds} s, seed ${seed}, concurrency ${concurrency}`, history, verdict));
+  return isClean(verdict) ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
