@@ -6,7 +6,7 @@ import type { CallEntry, History } from './history.js';
 
 const call = (entry: Partial<CallEntry> & Pick<CallEntry, 'kind' | 'keys' | 'invokeMs'>): CallEntry => ({
   version: undefined,
-  node: undefined,
+  nodes: entry.keys.map(() => undefined),
   completeMs: entry.invokeMs + 1,
   errorCode: undefined,
   values: undefined,
@@ -42,6 +42,23 @@ describe('checkHistory', () => {
     const verdict = checkHistory(history([set('k', 1, 0), call({ kind: 'delete', keys: ['k'], version: 2, invokeMs: 10 }), get('k', 'k@1', 20)]));
     expect(verdict.stale).toHaveLength(1);
     expect(verdict.stale[0]?.what).toContain('delete of version 2');
+  });
+
+  it('tells a copy a planned change left behind (documented) from a stale read', () => {
+    // k lived on m-1 (v1, v2); a change at 20 ms moved it to m-4, which took v3. At 40 ms an
+    // ejection of m-4 sends the read back to m-1: its v2 is the documented leftover; v1 is
+    // older than anything m-1 could have held then only if v2 was begun before the change.
+    const onOld = (value: string, invokeMs: number): CallEntry => ({ ...get('k', value, invokeMs), nodes: ['m-1'] });
+    const calls = [set('k', 1, 0), set('k', 2, 10), set('k', 3, 25), onOld('k@2', 40), { ...get('k', 'k@2', 45), nodes: ['m-2'] }];
+    const changes = [{ description: 'add m-4', invokeMs: 15, completeMs: 20, error: undefined, moved: [{ key: 'k', from: 'm-1' }] }];
+    const verdict = checkHistory(history(calls, { changes }));
+    expect(verdict.leftovers.map((finding) => finding.what)).toEqual([expect.stringContaining('read k@2; set of version 3')]);
+    // The same value from a node the key never left is stale.
+    expect(verdict.stale.map((finding) => finding.what)).toEqual([expect.stringContaining('get k on m-2 at 45 ms read k@2')]);
+    // A version begun only after the change cannot be a leftover.
+    const later = checkHistory(history([set('k', 1, 0), set('k', 2, 22), set('k', 3, 25), onOld('k@2', 40)], { changes }));
+    expect(later.stale).toHaveLength(1);
+    expect(later.leftovers).toEqual([]);
   });
 
   it('lets a failed write be read (it may have been applied), and a miss after anything', () => {
@@ -86,7 +103,7 @@ describe('checkHistory', () => {
   });
 
   it('counts a planned change that never settled as late, and reports unhandled rejections and leaked sockets', () => {
-    const verdict = checkHistory(history([], { changes: [{ description: 'add memcached-4', invokeMs: 3, completeMs: undefined, error: undefined }], unhandled: ['Error: boom'], leakedSockets: 2 }));
+    const verdict = checkHistory(history([], { changes: [{ description: 'add memcached-4', invokeMs: 3, completeMs: undefined, error: undefined, moved: [] }], unhandled: ['Error: boom'], leakedSockets: 2 }));
     expect(verdict.late.map((finding) => finding.what)).toEqual(['planned change "add memcached-4" never settled']);
     expect(summaryLine(verdict)).toBe('nemesis: 0 ops, 0 wrong, 0 stale, 1 late, 1 unhandled');
     expect(isClean(checkHistory(history([], { leakedSockets: 1 })))).toBe(false);

@@ -23,6 +23,7 @@ export function formatVerdict(title: string, history: History, verdict: Verdict)
   for (const event of timeline) lines.push(`  ${event.atMs.toFixed(0).padStart(7)} ms  ${event.text}`);
   section(lines, 'wrong', verdict.wrong);
   section(lines, 'stale', verdict.stale);
+  section(lines, 'leftover reads (documented: a copy a planned change left behind; not counted)', verdict.leftovers);
   section(lines, 'late', verdict.late);
   section(lines, 'unhandled', verdict.unhandled.map((what) => ({ atMs: 0, what })));
   lines.push(summaryLine(verdict));

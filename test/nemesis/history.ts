@@ -11,8 +11,8 @@ export interface CallEntry {
   readonly keys: readonly string[];
   /** For `set` and `delete`: the version the call writes (a delete writes a tombstone of it). */
   readonly version: number | undefined;
-  /** For single-key calls: the node the client routed the key to when the call began. */
-  readonly node: string | undefined;
+  /** Per key, the node the client routed it to when the call began (undefined: none). */
+  readonly nodes: readonly (string | undefined)[];
   readonly invokeMs: number;
   readonly completeMs: number | undefined;
   /** The error's `code` (else `UNTYPED`); undefined for a call that succeeded or never settled. */
@@ -41,6 +41,8 @@ export interface ChangeEntry {
   readonly invokeMs: number;
   completeMs: number | undefined;
   error: string | undefined;
+  /** The workload's keys whose planned owner the change moved, and the node they left (which keeps its copy). */
+  moved: readonly { readonly key: string; readonly from: string }[];
 }
 
 /** What the client announced (a node ejected or restored), for the timeline. */
@@ -76,9 +78,9 @@ export class CallLog {
   readonly calls: CallEntry[] = [];
 
   /** Records an invocation; the returned function records its completion (once). */
-  invoke(kind: CallKind, keys: readonly string[], version: number | undefined, node: string | undefined, nowMs: number): (result: { readonly completeMs: number; readonly errorCode?: string; readonly values?: readonly (string | undefined)[]; readonly failedKeys?: readonly string[] }) => void {
+  invoke(kind: CallKind, keys: readonly string[], version: number | undefined, nodes: readonly (string | undefined)[], nowMs: number): (result: { readonly completeMs: number; readonly errorCode?: string; readonly values?: readonly (string | undefined)[]; readonly failedKeys?: readonly string[] }) => void {
     const index = this.calls.length;
-    this.calls.push({ kind, keys, version, node, invokeMs: nowMs, completeMs: undefined, errorCode: undefined, values: undefined, failedKeys: [] });
+    this.calls.push({ kind, keys, version, nodes, invokeMs: nowMs, completeMs: undefined, errorCode: undefined, values: undefined, failedKeys: [] });
     return (result) => {
       const entry = this.calls[index];
       if (entry === undefined || entry.completeMs !== undefined) return;

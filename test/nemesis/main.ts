@@ -26,9 +26,17 @@ async function main(): Promise<number> {
   return isClean(verdict) ? 0 : 1;
 }
 
+/** Once the report is out the process must end by itself: what still holds it open is a leak, and fails the run. */
+const EXIT_GRACE_MS = 10_000;
+
 main().then(
   (code) => {
     process.exitCode = code;
+    setTimeout(() => {
+      const handles = (process as unknown as { _getActiveHandles(): { constructor: { name: string } }[] })._getActiveHandles();
+      console.error(`nemesis: still running ${EXIT_GRACE_MS / 1000} s after its report; open handles: ${handles.map((handle) => handle.constructor.name).join(', ')}`);
+      process.exit(1);
+    }, EXIT_GRACE_MS).unref();
   },
   (error: unknown) => {
     console.error(error);

@@ -83,7 +83,9 @@ export async function runNemesis(options: NemesisOptions): Promise<NemesisRun> {
       locate: (key) => nameOf.get(client.locate(key) ?? '') ?? client.locate(key),
       now,
     });
-    const player = new SchedulePlayer(fleet, client, now, addressOf, throws, log);
+    const keyNames = workload.keyNames();
+    const owners = (): string[] => keyNames.map((key) => nameOf.get(client.ring.locate(key)) ?? '');
+    const player = new SchedulePlayer(fleet, client, now, addressOf, throws, log, keyNames, owners);
     const watch = watchEventLoop();
     workload.start();
     const timers = schedule.actions.map((action) => setTimeout(() => player.play(action), action.atMs));
@@ -144,6 +146,9 @@ class SchedulePlayer {
     readonly addressOf: (id: string) => string,
     readonly throws: { armed: boolean },
     readonly log: (line: string) => void,
+    readonly keyNames: readonly string[],
+    /** Each workload key's planned owner now, in `keyNames` order. */
+    readonly owners: () => readonly string[],
   ) {}
 
   play(action: Action): void {
@@ -188,11 +193,14 @@ class SchedulePlayer {
   async #change(action: ChangeAction): Promise<void> {
     const address = this.addressOf(action.node);
     const change = action.kind === 'add' ? { add: [address] } : { remove: [address] };
-    const entry: ChangeEntry = { description: describeAction(action), invokeMs: this.now(), completeMs: undefined, error: undefined };
+    const entry: ChangeEntry = { description: describeAction(action), invokeMs: this.now(), completeMs: undefined, error: undefined, moved: [] };
     this.changes.push(entry);
     try {
       if (action.migrate) await this.client.migrate(change);
+      const before = this.owners();
       await this.client.applyChange(change);
+      const after = this.owners();
+      entry.moved = this.keyNames.flatMap((key, index) => (before[index] === after[index] ? [] : [{ key, from: before[index] ?? '' }]));
       // A removed node's server starts again empty: added later, it is a new node.
       if (action.kind === 'remove') await this.#node(action.node).restart();
     } catch (error) {

@@ -24,7 +24,7 @@ export interface WorkloadOptions {
   readonly concurrency: number;
   /** A value over the servers' item limit. */
   readonly oversize: string;
-  /** The node a key is routed to now (recorded with each single-key call, for the report). */
+  /** The node a key is routed to now (recorded with each call, per key). */
   readonly locate: (key: string) => string | undefined;
   /** ms since the run began. */
   readonly now: () => number;
@@ -54,6 +54,11 @@ export class Workload {
 
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Every key the workload writes and reads with a version. */
+  keyNames(): string[] {
+    return this.#versions.map((_, index) => this.#key(index));
   }
 
   start(): void {
@@ -116,8 +121,7 @@ export class Workload {
 
   /** Runs one call, recorded; never rejects (the log has the outcome). */
   async #record(kind: CallKind, keys: readonly string[], version: number | undefined, call: (keys: readonly string[]) => Promise<unknown>): Promise<void> {
-    const node = keys.length === 1 && keys[0] !== undefined ? this.#options.locate(keys[0]) : undefined;
-    const complete = this.log.invoke(kind, keys, version, node, this.#options.now());
+    const complete = this.log.invoke(kind, keys, version, keys.map(this.#options.locate), this.#options.now());
     this.#inFlight += 1;
     try {
       const result = await call(keys);

@@ -1,8 +1,9 @@
 import type { ResolvedOptions } from '../client-options.js';
 import type { ShardcacheError} from '../errors.js';
-import { ClosedError, NodeUnavailableError, ValueTooLargeError } from '../errors.js';
+import { ClosedError, NodeUnavailableError, TimeoutError, ValueTooLargeError } from '../errors.js';
 import { asShardcacheError } from '../internal/as-shardcache-error.js';
 import { commandChannel } from '../internal/tracing.js';
+import { withinDeadline } from '../internal/within-deadline.js';
 import type { KeyRules, RoutedKey } from '../keyspace/key-rules.js';
 import type { CacheNode, EncodedValue, StoredItem, Ttl } from '../nodes/cache-node.js';
 import type { NodeSlot } from '../routing/node-slot.js';
@@ -125,7 +126,11 @@ export class CallEngine {
     } catch (error) {
       return Promise.reject(error);
     }
-    return encoded.then((item) => this.#send(slot, command, routed, item, ttl, options, send));
+    // Compressing: the deadline runs from here, and the node call gets what is left of it.
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    return withinDeadline(encoded, this.options.clock, timeoutMs, () => new TimeoutError(slot.id, command, timeoutMs)).then(({ result, leftMs }) =>
+      this.#send(slot, command, routed, result, ttl, { ...options, timeoutMs: leftMs }, send),
+    );
   }
 
   /** Sends one encoded write. A server whose own limit is lower fails with ERR_VALUE_TOO_LARGE from the node. */

@@ -1,5 +1,6 @@
-import { NodeUnavailableError, PartialFailureError, type KeyFailure, type ShardcacheError } from '../errors.js';
+import { NodeUnavailableError, PartialFailureError, TimeoutError, type KeyFailure, type ShardcacheError } from '../errors.js';
 import { asShardcacheError } from '../internal/as-shardcache-error.js';
+import { withinDeadline } from '../internal/within-deadline.js';
 import type { RoutedKey } from '../keyspace/key-rules.js';
 import type { ManyResult } from '../multi-key.js';
 import type { ItemReader, WriteEntry } from '../nodes/cache-node.js';
@@ -59,12 +60,26 @@ export class MultiKeyCalls {
     const engine = this.#engine;
     const keys = entries.map((entry) => entry.key);
     const groups = this.#groups(keys, true);
-    const writes: WriteEntry[] = await Promise.all(
+    const encoded = Promise.all(
       entries.map(async (entry) => {
         const item = await engine.codec.encode(entry.value);
         return { key: entry.key, value: item.value, flags: item.flags, ttl: engine.ttl(entry.ttl) };
       }),
     );
+    // Compressing counts against the deadline; past it, every key fails with ERR_TIMEOUT.
+    const timeoutMs = options.timeoutMs ?? engine.options.timeoutMs;
+    const late = new Error('deadline passed while encoding');
+    let writes: WriteEntry[];
+    let left: ManyOptions;
+    try {
+      const { result, leftMs } = await withinDeadline(encoded, engine.options.clock, timeoutMs, () => late);
+      writes = result;
+      left = { ...options, timeoutMs: leftMs };
+    } catch (error) {
+      if (error !== late) throw error;
+      const failures = [...groups].flatMap(([id, group]) => group.positions.map((index) => ({ key: keys[index] as string, error: new TimeoutError(id ?? 'none', 'setMany', timeoutMs) })));
+      return settle({ failures }, keys.length, options);
+    }
     for (const [id, group] of groups) {
       const slot = id === undefined ? undefined : engine.topology.slot(id);
       if (slot !== undefined) group.positions.forEach((index, at) => engine.checkSize(group.wires[at] as string, writes[index] as WriteEntry, slot));
@@ -72,7 +87,7 @@ export class MultiKeyCalls {
     const failures = await this.#perNode(
       groups,
       'setMany',
-      options,
+      left,
       (slot, { positions, routed }) =>
         slot.node.setMany(
           positions.map((index, at) => {
@@ -80,7 +95,7 @@ export class MultiKeyCalls {
             const key = routed[at] as RoutedKey;
             return { ...write, key: key.wire, ttl: engine.failover(key, slot, write.ttl) };
           }),
-          options,
+          left,
         ),
       (slot, { wires }) => engine.replaced(slot, wires),
       keys,

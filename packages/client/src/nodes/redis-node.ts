@@ -88,6 +88,10 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
     // A command that failed with the connection must never be sent again later (it could land
     // after newer writes). maxRetriesPerRequest 0 flushes them already; this says it twice.
     autoResendUnfulfilledCommands: false,
+    // A connection we drop (at close, or after a late call) is torn down at once, not after
+    // ioredis's 2 s wait for the server's FIN: a closed client holds no socket, and a dropped
+    // connection sends nothing more.
+    disconnectTimeout: 0,
   });
   // Every read goes through one MGET per node per tick: at 64 concurrent callers that is one
   // command where there would be dozens (the driver's and the server's per-command work is most
@@ -282,14 +286,29 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
     close: async () => {
       if (closed) return;
       closed = true;
+      const ended = socketClosed(client);
       if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
       else client.disconnect();
+      await ended;
     },
     destroy: async () => {
       closed = true;
+      const ended = socketClosed(client);
       client.disconnect();
+      await ended;
     },
   };
+}
+
+/**
+ * Taken before a disconnect: resolves once the socket has closed (ioredis's 'end'), so a closed
+ * node holds no connection (found by the nemesis: QUIT's reply, or disconnect(), returned while
+ * 4 sockets were still open). A connection already down (between reconnects) has no socket to
+ * wait for, and ioredis would never say 'end' for it.
+ */
+function socketClosed(client: Redis): Promise<void> | undefined {
+  if (client.status !== 'connecting' && client.status !== 'connect' && client.status !== 'ready') return undefined;
+  return new Promise((resolve) => client.once('end', () => resolve()));
 }
 
 const isOk = (reply: unknown): boolean => reply === 'OK';
