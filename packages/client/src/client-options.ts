@@ -13,7 +13,7 @@ import { isRequestError } from './routing/failure-class.js';
 import { FAILOVER_POLICIES, assertRebuildable, type FailoverPolicy } from './routing/router.js';
 import { defaultTtlOption, maxTtlSeconds } from './values/ttl.js';
 import type { TtlInput } from './values/ttl.js';
-import type { Serializer } from './values/value-codec.js';
+import type { Serializer, ValueMode } from './values/value-codec.js';
 
 export type Backend = 'memcached' | 'redis';
 
@@ -42,8 +42,17 @@ export interface ShardedClientOptions {
   readonly maxInFlight?: number;
   /** See `FailoverPolicy`. Default `'next'`. */
   readonly failover?: FailoverPolicy;
+  /**
+   * How values are stored. `'typed'` (default): this client alone reads them back with their
+   * types (objects, numbers) and compression. `'plain'`: what other clients read and write
+   * (pylibmc, redis-py, ...): strings as bare UTF-8, Buffers as bytes, integers as decimal text,
+   * flags 0, no header, no compression; other types need a `serializer`, or fail with
+   * ERR_INVALID_VALUE; values without our tag read back as strings (or `{ as: 'buffer' }`).
+   */
+  readonly values?: ValueMode;
+  /** Typed values: objects and numbers (default JSON). Plain values: writes of types other than strings, bytes and integers. */
   readonly serializer?: Serializer;
-  /** Compress values of at least this many bytes (deflate). Default 16 KiB; false disables. */
+  /** Compress values of at least this many bytes (deflate). Default 16 KiB; false disables. Refused with `values: 'plain'`. */
   readonly compressAbove?: number | false;
   /** Largest value accepted after compression. Default 1 MiB (memcached's item_size_max). */
   readonly maxValueBytes?: number;
@@ -119,7 +128,7 @@ export interface ResolvedOptions {
 // here (a typo such as `timeoutMS`) is refused instead of silently ignored.
 const CLIENT_OPTIONS: Readonly<Record<keyof ShardedClientOptions, true>> = {
   backend: true, nodes: true, twemproxy: true, pool: true, ring: true, keys: true, defaultTtl: true, timeoutMs: true, maxInFlight: true,
-  failover: true, serializer: true, compressAbove: true, maxValueBytes: true, connection: true, health: true, membership: true,
+  failover: true, values: true, serializer: true, compressAbove: true, maxValueBytes: true, connection: true, health: true, membership: true,
   warmupMs: true, rejoin: true, nodeFactory: true, traceKeys: true, clock: true,
 };
 const CONNECTION_OPTIONS: Readonly<Record<keyof ConnectionOptions, true>> = {

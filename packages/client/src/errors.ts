@@ -86,6 +86,22 @@ export class InvalidTtlError extends ShardcacheError {
   }
 }
 
+/**
+ * A value the client's value mode cannot store (`values: 'plain'` takes strings, Buffers and
+ * integers, and other types only through a `serializer`). Nothing was sent. `type` names what
+ * was given; the value itself is never put in the message.
+ */
+export class InvalidValueError extends ShardcacheError {
+  readonly key: string;
+  readonly type: string;
+
+  constructor(key: string, type: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_INVALID_VALUE', `Value for key "${key}" is ${type}: ${reason}`, options);
+    this.key = key;
+    this.type = type;
+  }
+}
+
 /** A value is larger than the server accepts, after compression. */
 export class ValueTooLargeError extends ShardcacheError {
   /** Bytes after compression, and the limit, when the client knew them (not when the server refused). */

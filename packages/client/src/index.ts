@@ -6,6 +6,7 @@ export {
   InvalidKeyError,
   InvalidOptionError,
   InvalidTtlError,
+  InvalidValueError,
   NodeUnavailableError,
   OverloadedError,
   PartialFailureError,
@@ -44,8 +45,8 @@ export type { HealthGate } from './routing/health-gate.js';
 export type { RejoinOptions } from './rejoin/rejoin-guard.js';
 export type { FailoverPolicy, RingChange } from './routing/router.js';
 export { ShardedClient } from './sharded-client.js';
-export type { CallOptions, ClientStats, ManyOptions, SetEntry, WriteOptions } from './sharded-client.js';
+export type { CallOptions, ClientStats, ManyOptions, ManyReadOptions, ReadOptions, SetEntry, WriteOptions } from './sharded-client.js';
 export type { NodeStatsSnapshot } from './stats/node-stats.js';
 export type { TtlInput } from './values/ttl.js';
 export { VALUE_FLAGS } from './values/value-codec.js';
-export type { Serializer } from './values/value-codec.js';
+export type { Serializer, ValueMode } from './values/value-codec.js';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { RingDiff } from '@shardcache/ring';
 import { CallEngine, type Sender } from './calls/call-engine.js';
-import { NO_OPTIONS, type CallOptions, type ManyOptions, type SetEntry, type WriteOptions } from './calls/call-options.js';
+import { NO_OPTIONS, readsBuffer, type CallOptions, type ManyOptions, type ManyReadOptions, type ReadOptions, type SetEntry, type WriteOptions } from './calls/call-options.js';
 import { MultiKeyCalls } from './calls/multi-key-calls.js';
 import { resolveOptions, type ResolvedOptions, type ShardedClientOptions } from './client-options.js';
 import { ClosedError, ShardcacheError } from './errors.js';
@@ -25,7 +25,7 @@ import type { NodeStatsSnapshot } from './stats/node-stats.js';
 import { normalizeTtl, type TtlInput } from './values/ttl.js';
 import { ValueCodec } from './values/value-codec.js';
 
-export type { CallOptions, ManyOptions, SetEntry, WriteOptions } from './calls/call-options.js';
+export type { CallOptions, ManyOptions, ManyReadOptions, ReadOptions, SetEntry, WriteOptions } from './calls/call-options.js';
 
 /** A `client.stats` snapshot. */
 export interface ClientStats {
@@ -100,6 +100,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     const codec = new ValueCodec({
       ...(options.serializer === undefined ? {} : { serializer: options.serializer }),
       ...(options.compressAbove === undefined ? {} : { compressAbove: options.compressAbove }),
+      ...(options.values === undefined ? {} : { values: options.values }),
     });
     // Failures flow back through the topology: health ejects and restores, the ring swaps.
     this.#topology = new Topology(resolved, options.nodeFactory ?? defaultNodeFactory, resolveRejoin(options.rejoin), {
@@ -147,8 +148,11 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     return this.#topology.router.route(this.#engine.rules.route(key).placement);
   }
 
-  get<T = unknown>(key: string, options: CallOptions = NO_OPTIONS): Promise<T | undefined> {
-    return this.#engine.get<T>(key, options);
+  /** The value, or undefined for a miss. With `{ as: 'buffer' }`, its bytes (see `ReadOptions`). */
+  get(key: string, options: ReadOptions & { readonly as: 'buffer' }): Promise<Buffer | undefined>;
+  get<T = unknown>(key: string, options?: ReadOptions): Promise<T | undefined>;
+  get(key: string, options: ReadOptions = NO_OPTIONS): Promise<unknown> {
+    return this.#engine.get(key, options);
   }
 
   set(key: string, value: unknown, options: WriteOptions = NO_OPTIONS): Promise<void> {
@@ -166,15 +170,18 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   }
 
   /** The value and its version token, for `cas`. */
-  async gets<T = unknown>(key: string, options: CallOptions = NO_OPTIONS): Promise<{ value: T; cas: string } | undefined> {
+  gets(key: string, options: ReadOptions & { readonly as: 'buffer' }): Promise<{ value: Buffer; cas: string } | undefined>;
+  gets<T = unknown>(key: string, options?: ReadOptions): Promise<{ value: T; cas: string } | undefined>;
+  async gets(key: string, options: ReadOptions = NO_OPTIONS): Promise<{ value: unknown; cas: string } | undefined> {
     const engine = this.#engine;
     const routed = engine.route(key);
+    const asBuffer = readsBuffer(options);
     const slot = engine.readSlot(routed);
     if (slot === undefined) return undefined;
     if (engine.orphaned(slot, routed.wire)) return engine.decode(slot, routed.wire, undefined);
     const item = await engine.run(slot, 'gets', routed.wire, options, (node) => node.gets(routed.wire, options));
     if (item === undefined) return engine.decode(slot, routed.wire, undefined);
-    return { value: (await engine.decode<T>(slot, routed.wire, item)) as T, cas: item.cas };
+    return { value: await engine.decode(slot, routed.wire, item, asBuffer), cas: item.cas };
   }
 
   /** Stores only if the value is unchanged since `gets` returned `cas`. */
@@ -207,8 +214,10 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
    * Reads many keys: one multi-get per node, all nodes in parallel. `values` follows the order
    * of `keys`; keys whose node failed are listed in `failures` (their value is undefined).
    */
-  getMany<T = unknown>(keys: readonly string[], options: ManyOptions = NO_OPTIONS): Promise<ManyResult<T>> {
-    return this.#many.getMany<T>(keys, options);
+  getMany(keys: readonly string[], options: ManyReadOptions & { readonly as: 'buffer' }): Promise<ManyResult<Buffer>>;
+  getMany<T = unknown>(keys: readonly string[], options?: ManyReadOptions): Promise<ManyResult<T>>;
+  getMany(keys: readonly string[], options: ManyReadOptions = NO_OPTIONS): Promise<ManyResult<unknown>> {
+    return this.#many.getMany(keys, options);
   }
 
   /** Writes many keys: one pipeline (or batch) per node, in parallel. Not atomic across nodes. */

@@ -9,6 +9,7 @@ it('exports exactly its public names', async () => {
     'InvalidKeyError',
     'InvalidOptionError',
     'InvalidTtlError',
+    'InvalidValueError',
     'KeyRules',
     'MEMCACHED_MAX_KEY_BYTES',
     'MEMCACHED_RELATIVE_TTL_LIMIT',

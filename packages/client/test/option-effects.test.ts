@@ -112,6 +112,23 @@ const CLIENT_ROWS: Record<keyof ShardedClientOptions, () => Promise<void> | void
     expect(client.locate('k')).toBeUndefined();
     await expect(client.set('k', 1)).rejects.toMatchObject({ code: 'ERR_NODE_UNAVAILABLE' });
   },
+  values: async () => {
+    const { client, seen } = over({ values: 'plain' });
+    await client.set('s', 'hé');
+    await client.set('n', 42);
+    // Flags 0, as other clients write them, and untagged bytes read back as text.
+    expect(seen.writes.map((write) => write.flags)).toEqual([0, 0]);
+    expect([await client.get('s'), await client.get('n')]).toEqual(['hé', '42']);
+    await expect(client.set('o', { a: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_VALUE', key: 'o', type: 'an object (Object)' });
+    expect(seen.writes).toHaveLength(2);
+    // The control: the default keeps types, through our flags.
+    const typed = over({ values: 'typed' });
+    await typed.client.set('n', 42);
+    expect([typed.seen.writes[0]?.flags, await typed.client.get('n')]).toEqual([VALUE_FLAGS.SERIALIZED, 42]);
+    refused({ values: 'text' as never }, 'values');
+    // Compression cannot be honoured in plain mode, so asking for it is refused, not ignored.
+    refused({ values: 'plain', compressAbove: 10 }, 'compressAbove');
+  },
   serializer: async () => {
     const { client } = over({ serializer: { serialize: (value) => `<${JSON.stringify(value)}>`, deserialize: (bytes) => JSON.parse(bytes.toString().slice(1, -1)) as unknown } });
     await client.set('k', { a: 1 });

@@ -20,7 +20,7 @@ describe('option names', () => {
   it.each([
     [{ ...base, timeoutMS: 100 }, 'timeoutMS', 'did you mean "timeoutMs"?'],
     [{ ...base, failOver: 'next' }, 'failOver', 'did you mean "failover"?'],
-    [{ ...base, values: 'plain' }, 'values', ''],
+    [{ ...base, encoding: 'utf8' }, 'encoding', ''],
     [{ ...base, connection: { tls: true, connectTimeout: 100 } }, 'connection.connectTimeout', 'did you mean "connection.connectTimeoutMs"?'],
   ])('refuses an unknown name (%o), naming the closest known one', (options, option, hint) => {
     const error = refusal(options);

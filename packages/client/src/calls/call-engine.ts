@@ -10,7 +10,7 @@ import type { NodeSlot } from '../routing/node-slot.js';
 import type { Topology } from '../routing/topology.js';
 import { maxTtlSeconds, normalizeTtl, type TtlInput } from '../values/ttl.js';
 import type { ValueCodec } from '../values/value-codec.js';
-import type { CallOptions, WriteOptions } from './call-options.js';
+import { readsBuffer, type CallOptions, type ReadOptions, type WriteOptions } from './call-options.js';
 
 /** What a node write sends, given the node, the wire key, the encoded value and the TTL. */
 export type Sender<T> = (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl) => Promise<T>;
@@ -85,11 +85,13 @@ export class CallEngine {
     return ttl === undefined ? this.options.defaultTtl : normalizeTtl(ttl, this.maxTtl);
   }
 
-  get<T>(key: string, options: CallOptions): Promise<T | undefined> {
+  get<T>(key: string, options: ReadOptions): Promise<T | undefined> {
     let routed: RoutedKey;
     let slot: NodeSlot | undefined;
+    let asBuffer: boolean;
     try {
       routed = this.route(key);
+      asBuffer = readsBuffer(options);
       slot = this.readSlot(routed);
     } catch (error) {
       return Promise.reject(error);
@@ -101,7 +103,7 @@ export class CallEngine {
     }
     const owner = slot;
     const received = (item: StoredItem | undefined): T | undefined | Promise<T | undefined> =>
-      item === undefined && this.topology.warming ? this.#warmRead<T>(owner, routed, options) : this.decode<T>(owner, routed.wire, item);
+      item === undefined && this.topology.warming ? this.#warmRead<T>(owner, routed, options, asBuffer) : this.decode<T>(owner, routed.wire, item, asBuffer);
     if (this.traced()) return this.run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire)).then(received);
     const refusal = owner.refuse(options.signal);
     if (refusal !== undefined) return Promise.reject(refusal);
@@ -120,7 +122,7 @@ export class CallEngine {
     try {
       routed = this.route(key);
       ttl = this.ttl(options.ttl);
-      encoded = this.codec.encode(value);
+      encoded = this.codec.encode(key, value);
       slot = this.writeSlot(routed);
       if (!(encoded instanceof Promise)) return this.#send(slot, command, routed, encoded, ttl, options, send);
     } catch (error) {
@@ -207,7 +209,7 @@ export class CallEngine {
    * a value found there is returned and copied to the new owner with its remaining TTL (`add`,
    * so a newer concurrent write wins). Failures there are only a miss.
    */
-  async #warmRead<T>(owner: NodeSlot, routed: RoutedKey, options: CallOptions): Promise<T | undefined> {
+  async #warmRead<T>(owner: NodeSlot, routed: RoutedKey, options: CallOptions, asBuffer: boolean): Promise<T | undefined> {
     const previous = this.topology.warmSource(routed.placement, owner.id, routed.wire);
     if (previous === undefined) return this.decode<T>(owner, routed.wire, undefined);
     const { wire } = routed;
@@ -222,7 +224,7 @@ export class CallEngine {
     if (found === undefined) return this.decode<T>(owner, wire, undefined);
     this.topology.warmupHits++;
     void owner.run('add', timeoutMs, undefined, () => owner.node.add(wire, found.item.value, found.item.flags, found.ttl)).catch(() => undefined);
-    return this.decode<T>(owner, wire, found.item);
+    return this.decode<T>(owner, wire, found.item, asBuffer);
   }
 
   /**
@@ -260,20 +262,20 @@ export class CallEngine {
    * The hit is counted by the caller once the call succeeds: a reply after the deadline is read
    * too, but served to nobody.
    */
-  read<T>(slot: NodeSlot, wire: string, flags: number, bytes: Buffer, start: number, end: number): T | Promise<T> {
+  read<T>(slot: NodeSlot, wire: string, flags: number, bytes: Buffer, start: number, end: number, asBuffer: boolean): T | Promise<T> {
     slot.stats.bytesIn += end - start;
-    return this.codec.read(wire, flags, bytes, start, end) as T | Promise<T>;
+    return this.codec.read(wire, flags, bytes, start, end, asBuffer) as T | Promise<T>;
   }
 
-  /** Counts a hit or miss and decodes (synchronously unless compressed). */
-  decode<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined): T | undefined | Promise<T> {
+  /** Counts a hit or miss and decodes (synchronously unless compressed); `asBuffer`: a call's `as: 'buffer'`. */
+  decode<T>(slot: NodeSlot, wire: string, item: StoredItem | undefined, asBuffer = false): T | undefined | Promise<T> {
     if (item === undefined) {
       slot.stats.misses++;
       return undefined;
     }
     slot.stats.hits++;
     slot.stats.bytesIn += item.value.length;
-    return this.codec.decode(wire, item) as T | Promise<T>;
+    return this.codec.decode(wire, item, asBuffer) as T | Promise<T>;
   }
 
   /** Someone listens for errors or traces: take the path that reports them. */

@@ -6,7 +6,7 @@ import type { ManyResult } from '../multi-key.js';
 import type { ItemReader, WriteEntry } from '../nodes/cache-node.js';
 import type { NodeSlot } from '../routing/node-slot.js';
 import type { CallEngine } from './call-engine.js';
-import type { CallOptions, ManyOptions, SetEntry } from './call-options.js';
+import { readsBuffer, type CallOptions, type ManyOptions, type ManyReadOptions, type SetEntry } from './call-options.js';
 
 /**
  * Multi-key calls: keys grouped per node, one multi-get or pipeline per node, all nodes in
@@ -19,9 +19,10 @@ export class MultiKeyCalls {
     this.#engine = engine;
   }
 
-  async getMany<T>(keys: readonly string[], options: ManyOptions): Promise<ManyResult<T>> {
+  async getMany<T>(keys: readonly string[], options: ManyReadOptions): Promise<ManyResult<T>> {
     const engine = this.#engine;
     const groups = this.#groups(keys, false);
+    const asBuffer = readsBuffer(options);
     const values: (T | undefined)[] = new Array<T | undefined>(keys.length).fill(undefined);
     // Under the `fail` policy, keys of an ejected node are misses, as in get().
     if (engine.topology.router.policy === 'fail') groups.delete(undefined);
@@ -32,7 +33,7 @@ export class MultiKeyCalls {
       options,
       (slot, { wires }) => {
         const { node } = slot;
-        const read: ItemReader<T | Promise<T>> = (at, flags, bytes, start, end) => engine.read<T>(slot, wires[at] as string, flags, bytes, start, end);
+        const read: ItemReader<T | Promise<T>> = (at, flags, bytes, start, end) => engine.read<T>(slot, wires[at] as string, flags, bytes, start, end, asBuffer);
         if (node.readMany !== undefined) return node.readMany(wires, read);
         return node.getMany(wires).then((items) => items.map((item, at) => (item === undefined ? undefined : read(at, item.flags, item.value, 0, item.value.length))));
       },
@@ -62,7 +63,7 @@ export class MultiKeyCalls {
     const groups = this.#groups(keys, true);
     const encoded = Promise.all(
       entries.map(async (entry) => {
-        const item = await engine.codec.encode(entry.value);
+        const item = await engine.codec.encode(entry.key, entry.value);
         return { key: entry.key, value: item.value, flags: item.flags, ttl: engine.ttl(entry.ttl) };
       }),
     );

@@ -19,6 +19,7 @@ const BY_CODE: Readonly<Record<string, FailureClass | 'by reply' | 'by cause'>> 
   ERR_INVALID_TTL: 'request',
   ERR_INVALID_ARGUMENT: 'request',
   ERR_DECODE: 'request',
+  ERR_INVALID_VALUE: 'request',
   ERR_UNSUPPORTED: 'request',
   ERR_CLIENT_CLOSED: 'request',
 };

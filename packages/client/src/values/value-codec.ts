@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
 import { DecodeError, InvalidOptionError } from '../errors.js';
 import type { EncodedValue, StoredItem } from '../nodes/cache-node.js';
+import { plainPayload } from './plain-value.js';
 
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
@@ -16,7 +17,8 @@ export interface Serializer {
  * The 32-bit flags stored with every value (natively on memcached, in a header elsewhere).
  * Our formats carry the tag 0x5343 ("SC") in the high 16 bits, so they never collide with the
  * small flags other clients write natively (pylibmc's pickle is 1, for instance): flags
- * without the tag, 0 included, are another client's bytes and read back as Buffers.
+ * without the tag, 0 included, are another client's bytes (or plain values): they read back as
+ * Buffers in typed mode, as text in plain mode.
  * Low byte: the format. Bit 8: deflate-compressed.
  */
 export const VALUE_FLAGS = {
@@ -32,10 +34,33 @@ const TAG = 0x5343_0000;
 const TAG_MASK = 0xffff_0000;
 const FORMAT_MASK = 0xff;
 
+/** Flags one of our formats wrote: the tag, and nothing but a format and the compression bit. */
+function tagged(flags: number): boolean {
+  return (flags & TAG_MASK) >>> 0 === TAG && (flags & ~(TAG_MASK | FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) === 0;
+}
+
+/**
+ * How values are written. `'typed'` (the default) keeps each value's type and compresses large
+ * ones, through flags and (on redis and memjs) a 12-byte header only this client reads.
+ * `'plain'` writes what other clients write and read: strings as bare UTF-8, Buffers as bytes,
+ * integers as decimal text, flags 0, no header, never compressed; untagged values read back as
+ * strings. See the README's "Values shared with other clients".
+ */
+export type ValueMode = 'typed' | 'plain';
+const VALUE_MODES: readonly ValueMode[] = ['typed', 'plain'];
+
 export interface ValueCodecOptions {
+  /**
+   * Turns values into bytes and back. Typed mode: every value that is not a string or bytes
+   * (default JSON). Plain mode: writes values that are not strings, bytes or integers (no
+   * default: without one they are refused); what it wrote reads back as text or bytes, since
+   * nothing stored says it was serialized (`deserialize` still decodes what a typed client wrote).
+   */
   readonly serializer?: Serializer;
-  /** Compress encoded values of at least this many bytes. Default 16 KiB; `false` disables. */
+  /** Compress encoded values of at least this many bytes. Default 16 KiB; `false` disables. Refused with `values: 'plain'`. */
   readonly compressAbove?: number | false;
+  /** Default `'typed'`. */
+  readonly values?: ValueMode;
 }
 
 const JSON_SERIALIZER: Serializer = {
@@ -50,15 +75,20 @@ const JSON_SERIALIZER: Serializer = {
 /**
  * Encodes values for the wire: Buffers stay raw, strings are UTF-8, anything else goes through
  * the serializer; large results are compressed. Decoding reverses it from the flags alone.
+ * In plain mode, values are written as other clients write them (see `plainPayload`), and
+ * bytes without our tag read back as text.
  *
  * @example
  * const codec = new ValueCodec();
- * const item = await codec.encode({ id: 1 });   // { value: <Buffer 7b ...>, flags: 2 }
- * await codec.decode('k', item);                // { id: 1 }
+ * const item = await codec.encode('k', { id: 1 });   // { value: '{"id":1}', flags: 0x53430002 }
+ * await codec.decode('k', item);                     // { id: 1 }
  */
 export class ValueCodec {
   readonly #serializer: Serializer;
   readonly #compressAbove: number;
+  readonly #plain: boolean;
+  /** Plain mode's serializer: only the caller's own (there is no default format other clients read). */
+  readonly #plainSerializer: Serializer | undefined;
 
   constructor(options: ValueCodecOptions = {}) {
     const serializer = options.serializer ?? JSON_SERIALIZER;
@@ -69,15 +99,27 @@ export class ValueCodec {
     if (compressAbove !== false && !(Number.isInteger(compressAbove) && compressAbove >= 0)) {
       throw new InvalidOptionError('compressAbove', `expected a whole number of bytes or false, got ${String(compressAbove)}`);
     }
+    const values: unknown = options.values ?? 'typed';
+    if (!VALUE_MODES.includes(values as ValueMode)) throw new InvalidOptionError('values', `expected 'typed' or 'plain', got ${JSON.stringify(values)}`);
+    // Refused rather than ignored: a caller who asked for compression would get none. Other
+    // clients cannot read our deflated bytes (pylibmc's zlib flag is its own format), and
+    // without a tag a read could not tell them from text.
+    if (values === 'plain' && compressAbove !== false && options.compressAbove !== undefined) {
+      throw new InvalidOptionError('compressAbove', "values: 'plain' never compresses (other clients could not read deflated bytes); leave compressAbove out or set it to false, or use values: 'typed'");
+    }
     this.#serializer = serializer;
-    this.#compressAbove = compressAbove === false ? Infinity : compressAbove;
+    this.#plain = values === 'plain';
+    this.#plainSerializer = options.serializer;
+    this.#compressAbove = compressAbove === false || this.#plain ? Infinity : compressAbove;
   }
 
   /**
    * The bytes and flags for a value. Synchronous unless the value is compressed (then a
    * Promise: deflate runs off the main thread), so the common write path adds no microtask.
+   * `key` (as the caller wrote it) names the value in errors.
    */
-  encode(value: unknown): EncodedValue | Promise<EncodedValue> {
+  encode(key: string, value: unknown): EncodedValue | Promise<EncodedValue> {
+    if (this.#plain) return { value: plainPayload(key, value, this.#plainSerializer), flags: VALUE_FLAGS.RAW };
     if (typeof value === 'string') return this.#maybeCompress(value, VALUE_FLAGS.UTF8);
     if (Buffer.isBuffer(value)) return this.#maybeCompress(value, VALUE_FLAGS.RAW);
     if (value instanceof Uint8Array) return this.#maybeCompress(Buffer.from(value.buffer, value.byteOffset, value.byteLength), VALUE_FLAGS.RAW);
@@ -98,18 +140,19 @@ export class ValueCodec {
    * The value in a stored item. Synchronous unless the item is compressed (then a Promise), so
    * the common read path adds no microtask. Raw bytes are handed over as a copy: nodes may
    * return views into a connection's read buffer, which a value kept by the application (in an
-   * L1, say) would otherwise pin whole.
+   * L1, say) would otherwise pin whole. `asBuffer` (a call's `as: 'buffer'`): the value's bytes,
+   * inflated if we compressed them, whatever their format.
    */
-  decode(key: string, item: StoredItem): unknown {
+  decode(key: string, item: StoredItem, asBuffer = false): unknown {
     const flags = item.flags >>> 0;
-    // Flags without our tag (0 included) belong to another client: hand over its bytes untouched.
-    if ((flags & TAG_MASK) >>> 0 !== TAG || (flags & ~(TAG_MASK | FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return Buffer.from(item.value);
+    const { value } = item;
+    if (!tagged(flags)) return this.#untagged(value, 0, value.length, asBuffer);
     const format = TAG | (flags & FORMAT_MASK);
-    if (format !== VALUE_FLAGS.RAW_TAGGED && format !== VALUE_FLAGS.UTF8 && format !== VALUE_FLAGS.SERIALIZED) return Buffer.from(item.value);
-    if ((flags & VALUE_FLAGS.COMPRESSED) === 0) return format === VALUE_FLAGS.RAW_TAGGED ? Buffer.from(item.value) : this.#fromBytes(key, format, item.value);
-    return inflate(item.value).then(
+    if (format !== VALUE_FLAGS.RAW_TAGGED && format !== VALUE_FLAGS.UTF8 && format !== VALUE_FLAGS.SERIALIZED) return this.#untagged(value, 0, value.length, asBuffer);
+    if ((flags & VALUE_FLAGS.COMPRESSED) === 0) return asBuffer || format === VALUE_FLAGS.RAW_TAGGED ? Buffer.from(value) : this.#fromBytes(key, format, value);
+    return inflate(value).then(
       // Inflated bytes are a fresh buffer of their own: no copy needed.
-      (bytes) => this.#fromBytes(key, format, bytes),
+      (bytes) => (asBuffer ? bytes : this.#fromBytes(key, format, bytes)),
       (error: unknown) => {
         throw new DecodeError(key, 'compressed bytes do not inflate', { cause: error });
       },
@@ -121,14 +164,24 @@ export class ValueCodec {
    * call only), as multi-gets hand them over: no Buffer or item per value. (`decode` keeps its
    * own copy of these checks: measured 60 ns less per get than calling this.)
    */
-  read(key: string, storedFlags: number, bytes: Buffer, start: number, end: number): unknown {
+  read(key: string, storedFlags: number, bytes: Buffer, start: number, end: number, asBuffer = false): unknown {
     const flags = storedFlags >>> 0;
-    if ((flags & TAG_MASK) >>> 0 !== TAG || (flags & ~(TAG_MASK | FORMAT_MASK | VALUE_FLAGS.COMPRESSED)) !== 0) return Buffer.from(bytes.subarray(start, end));
+    if (!tagged(flags)) return this.#untagged(bytes, start, end, asBuffer);
     const format = TAG | (flags & FORMAT_MASK);
-    if (format === VALUE_FLAGS.UTF8 && (flags & VALUE_FLAGS.COMPRESSED) === 0) return bytes.toString('utf8', start, end);
+    if (format === VALUE_FLAGS.UTF8 && (flags & VALUE_FLAGS.COMPRESSED) === 0 && !asBuffer) return bytes.toString('utf8', start, end);
     // Anything else is rarer: through `decode`, as a view (a copy for inflating, which outlasts the call).
     const value = (flags & VALUE_FLAGS.COMPRESSED) === 0 ? bytes.subarray(start, end) : Buffer.from(bytes.subarray(start, end));
-    return this.decode(key, { value, flags });
+    return this.decode(key, { value, flags }, asBuffer);
+  }
+
+  /**
+   * Bytes without our tag (flags 0, or another client's own flags): another client's value, or
+   * one we wrote plain. Plain mode reads them as the text they almost always are (what a client
+   * migrating from another language stored); typed mode, and any `as: 'buffer'` read, hands
+   * over the bytes untouched (a copy).
+   */
+  #untagged(bytes: Buffer, start: number, end: number, asBuffer: boolean): Buffer | string {
+    return this.#plain && !asBuffer ? bytes.toString('utf8', start, end) : Buffer.from(bytes.subarray(start, end));
   }
 
   #fromBytes(key: string, format: number, bytes: Buffer): unknown {
