@@ -1,10 +1,25 @@
 // Shared by the chaos scenarios: a scenario target that remembers every call (the node its key
 // went to, when, what came back), ring events with their times, window statistics, and the
-// report files the summary table is built from.
+// report files (JSON and an HTML page each) the summary table and the index are built from.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runScenario, watchEventLoop, type ActiveFault, type Fleet, type FleetNode, type LoopStalls, type ScenarioOptions, type ScenarioReport, type ScenarioTarget } from '@shardcache/chaos';
+import {
+  renderScenarioPage,
+  runScenario,
+  watchEventLoop,
+  type ActiveFault,
+  type Fleet,
+  type FleetNode,
+  type LoopStalls,
+  type ReportCheck,
+  type ReportValue,
+  type ScenarioOptions,
+  type ScenarioPage,
+  type ScenarioReport,
+  type ScenarioTarget,
+  type TimelineEvent,
+} from '@shardcache/chaos';
 import { ShardedClient, type ClientHealthOptions, type ShardedClientOptions } from '@shardcache/client';
 
 export const BACKENDS = ['memcached', 'redis'] as const;
@@ -42,7 +57,7 @@ export const CONNECT_TIMEOUT_MS = 1000;
 
 /** A client over `nodes` with the chaos defaults (`TIMEOUT_MS`, `FAST_HEALTH`, `STABLE_MS`, `CONNECT_TIMEOUT_MS`), overridable. */
 export function chaosClient(backend: Backend, nodes: readonly string[], options: Omit<ShardedClientOptions, 'backend' | 'nodes'> = {}): ShardedClient {
-  return new ShardedClient({
+  const resolved: ShardedClientOptions = {
     timeoutMs: TIMEOUT_MS,
     ...options,
     backend,
@@ -50,7 +65,22 @@ export function chaosClient(backend: Backend, nodes: readonly string[], options:
     connection: { connectTimeoutMs: CONNECT_TIMEOUT_MS, ...options.connection },
     health: { ...FAST_HEALTH, ...options.health },
     rejoin: { stableMs: STABLE_MS, ...options.rejoin },
-  });
+  };
+  const client = new ShardedClient(resolved);
+  clientOptions.set(client, resolved);
+  return client;
+}
+
+/** The options each chaos client was made with, for its page's settings. */
+const clientOptions = new WeakMap<ShardedClient, ShardedClientOptions>();
+
+/** Nested options as `path.to.name: value` (lists joined), the way a page lists settings. */
+function flatten(prefix: string, value: unknown, into: Record<string, ReportValue>): Record<string, ReportValue> {
+  if (Array.isArray(value)) into[prefix] = value.map(String).join(', ');
+  else if (typeof value === 'object' && value !== null) for (const [name, inner] of Object.entries(value)) flatten(`${prefix}.${name}`, inner, into);
+  else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into[prefix] = value;
+  else if (value === null) into[prefix] = null;
+  return into;
 }
 
 /** Where each scenario writes `<scenario>.<backend>.json` (gitignored). */
@@ -90,14 +120,30 @@ export interface CallRecord {
  */
 export class RecordingTarget implements ScenarioTarget {
   readonly calls: CallRecord[] = [];
+  /** What the client announced during the last run, for its page: ejections, restores, membership changes. */
+  readonly events: TimelineEvent[] = [];
   #origin = performance.now();
+  #load: Omit<ScenarioOptions, 'target'> = {};
 
   constructor(
     readonly client: ShardedClient,
     readonly prefix: string,
     /** The client's per-call deadline, for `loopHeld`. */
     readonly timeoutMs = TIMEOUT_MS,
-  ) {}
+  ) {
+    client.on('node:ejected', ({ node, reason }) => this.events.push({ atMs: this.now(), type: 'ejected', node, detail: reason }));
+    client.on('node:restored', ({ node }) => this.events.push({ atMs: this.now(), type: 'restored', node }));
+    client.on('ring:changed', ({ reason, diff }) => {
+      if (reason === 'membership') this.events.push({ atMs: this.now(), type: 'ring-changed', detail: `${(diff.moved * 100).toFixed(1)} % of keys moved` });
+    });
+  }
+
+  /** The settings in force in the last run: the client's options and the load's, by dotted name. */
+  get settings(): Record<string, ReportValue> {
+    const { faults = [], clock: _clock, random: _random, nodeOf: _nodeOf, ...load } = this.#load;
+    const settings = flatten('load', { ...load, faults: faults.map((fault) => `at ${fault.atMs} ms for ${fault.durationMs} ms`) }, {});
+    return flatten('client', clientOptions.get(this.client) ?? {}, settings);
+  }
 
   /** How late the event loop ran during the last `run` (a stall delays every timer, deadlines included); stalls in the target's time. */
   stalls: LoopStalls = { longestMs: 0, totalMs: 0, stalls: [] };
@@ -113,8 +159,11 @@ export class RecordingTarget implements ScenarioTarget {
     const watch = watchEventLoop();
     this.#origin = performance.now();
     this.#lastEnd = this.#origin;
+    this.#load = options;
+    // Only the run's own events: earlier ones (the client's start) would sit before its time axis.
+    this.events.length = 0;
     try {
-      const report = await runScenario({ ...options, target: this });
+      const report = await runScenario({ ...options, target: this, nodeOf: (key) => this.client.locate(this.prefix + key) });
       this.noFaultP99Ms = report.phases.before.p99;
       this.noFaultMaxMs = report.phases.before.max;
       return report;
@@ -220,18 +269,38 @@ export function hitRate(calls: readonly CallRecord[]): number {
 /** The scenario's measurements beyond the report, as shown in the summary table. */
 export type Measurements = Readonly<Record<string, number | string | boolean | null>>;
 
-export interface ScenarioResult {
+/** A scenario's result file: its page's content (`renderScenarioPage` reads it as it is), named by scenario and backend. */
+export interface ScenarioResult extends ScenarioPage {
+  readonly scenario: string;
+  readonly backend: Backend;
+  readonly measured: Measurements;
+  readonly checks: readonly ReportCheck[];
+}
+
+/** What a scenario hands `saveResult`: its figures and checks; the target adds its events and settings. */
+export interface ScenarioOutcome {
   readonly scenario: string;
   readonly backend: Backend;
   readonly report: ScenarioReport;
   readonly measured: Measurements;
+  readonly checks: readonly ReportCheck[];
+  /** One line under the page's title. */
+  readonly description?: string;
 }
 
-/** Writes the result to `RESULTS_DIR/<scenario, dashed>.<backend>.json` before any check runs, so failures are reported too. */
-export function saveResult(result: ScenarioResult): void {
+/** `<scenario, dashed>.<backend>`: the name of a result's JSON and HTML files. */
+export const resultName = (result: { readonly scenario: string; readonly backend: string }): string => `${result.scenario.replace(/[^a-z0-9]+/gi, '-')}.${result.backend}`;
+
+/**
+ * Writes the result to `RESULTS_DIR/<name>.json` and its page to `<name>.html` before any check
+ * fails the test, so failures are reported (and drawn) too. Returns what was written.
+ */
+export function saveResult(outcome: ScenarioOutcome, target: RecordingTarget): ScenarioResult {
+  const result: ScenarioResult = { title: `${outcome.scenario} · ${outcome.backend}`, ...outcome, events: [...target.events], settings: target.settings };
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = `${result.scenario.replace(/[^a-z0-9]+/gi, '-')}.${result.backend}.json`;
-  writeFileSync(join(RESULTS_DIR, file), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, `${resultName(result)}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, `${resultName(result)}.html`), renderScenarioPage(result));
+  return result;
 }
 
 /** Rounds to 0.1 ms for the table. */
