@@ -36,6 +36,8 @@ export type { Fleet, FleetOptions, FleetRuntime } from './fleet.js';
 export { FleetNode } from './fleet-node.js';
 export { PID_LOG_ENV } from './internal/pid-log.js';
 export { openSocketsTo } from './open-sockets.js';
+export { recordClientEvents } from './report/client-events.js';
+export type { AnnouncingClient } from './report/client-events.js';
 export { renderIndexPage } from './report/index-page.js';
 export type { IndexEntry } from './report/index-page.js';
 export { pageVerdict, renderScenarioPage } from './report/scenario-page.js';

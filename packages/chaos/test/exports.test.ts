@@ -24,6 +24,7 @@ it('exports exactly its public names', async () => {
     'isNetworkFault',
     'openSocketsTo',
     'pageVerdict',
+    'recordClientEvents',
     'renderIndexPage',
     'renderScenarioPage',
     'runScenario',

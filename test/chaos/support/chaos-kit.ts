@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  recordClientEvents,
   renderScenarioPage,
   runScenario,
   watchEventLoop,
@@ -13,7 +14,6 @@ import {
   type FleetNode,
   type LoopStalls,
   type ReportCheck,
-  type ReportValue,
   type ScenarioOptions,
   type ScenarioPage,
   type ScenarioReport,
@@ -74,15 +74,6 @@ export function chaosClient(backend: Backend, nodes: readonly string[], options:
 /** The options each chaos client was made with, for its page's settings. */
 const clientOptions = new WeakMap<ShardedClient, ShardedClientOptions>();
 
-/** Nested options as `path.to.name: value` (lists joined), the way a page lists settings. */
-function flatten(prefix: string, value: unknown, into: Record<string, ReportValue>): Record<string, ReportValue> {
-  if (Array.isArray(value)) into[prefix] = value.map(String).join(', ');
-  else if (typeof value === 'object' && value !== null) for (const [name, inner] of Object.entries(value)) flatten(`${prefix}.${name}`, inner, into);
-  else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into[prefix] = value;
-  else if (value === null) into[prefix] = null;
-  return into;
-}
-
 /** Where each scenario writes `<scenario>.<backend>.json` (gitignored). */
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -121,7 +112,7 @@ export interface CallRecord {
 export class RecordingTarget implements ScenarioTarget {
   readonly calls: CallRecord[] = [];
   /** What the client announced during the last run, for its page: ejections, restores, membership changes. */
-  readonly events: TimelineEvent[] = [];
+  readonly events: TimelineEvent[];
   #origin = performance.now();
   #load: Omit<ScenarioOptions, 'target'> = {};
 
@@ -131,18 +122,13 @@ export class RecordingTarget implements ScenarioTarget {
     /** The client's per-call deadline, for `loopHeld`. */
     readonly timeoutMs = TIMEOUT_MS,
   ) {
-    client.on('node:ejected', ({ node, reason }) => this.events.push({ atMs: this.now(), type: 'ejected', node, detail: reason }));
-    client.on('node:restored', ({ node }) => this.events.push({ atMs: this.now(), type: 'restored', node }));
-    client.on('ring:changed', ({ reason, diff }) => {
-      if (reason === 'membership') this.events.push({ atMs: this.now(), type: 'ring-changed', detail: `${(diff.moved * 100).toFixed(1)} % of keys moved` });
-    });
+    this.events = recordClientEvents(client, () => this.now());
   }
 
-  /** The settings in force in the last run: the client's options and the load's, by dotted name. */
-  get settings(): Record<string, ReportValue> {
-    const { faults = [], clock: _clock, random: _random, nodeOf: _nodeOf, ...load } = this.#load;
-    const settings = flatten('load', { ...load, faults: faults.map((fault) => `at ${fault.atMs} ms for ${fault.durationMs} ms`) }, {});
-    return flatten('client', clientOptions.get(this.client) ?? {}, settings);
+  /** The settings in force in the last run: the client's options and the load's. */
+  get settings(): Record<string, unknown> {
+    const { faults = [], ...load } = this.#load;
+    return { client: clientOptions.get(this.client), load: { ...load, faults: faults.map((fault) => `at ${fault.atMs} ms for ${fault.durationMs} ms`) } };
   }
 
   /** How late the event loop ran during the last `run` (a stall delays every timer, deadlines included); stalls in the target's time. */
@@ -292,14 +278,14 @@ export interface ScenarioOutcome {
 export const resultName = (result: { readonly scenario: string; readonly backend: string }): string => `${result.scenario.replace(/[^a-z0-9]+/gi, '-')}.${result.backend}`;
 
 /**
- * Writes the result to `RESULTS_DIR/<name>.json` and its page to `<name>.html` before any check
- * fails the test, so failures are reported (and drawn) too. Returns what was written.
+ * Writes the result to `<dir>/<name>.json` and its page to `<name>.html` before any check fails
+ * the test, so failures are reported (and drawn) too. Returns what was written.
  */
-export function saveResult(outcome: ScenarioOutcome, target: RecordingTarget): ScenarioResult {
+export function saveResult(outcome: ScenarioOutcome, target: RecordingTarget, dir = RESULTS_DIR): ScenarioResult {
   const result: ScenarioResult = { title: `${outcome.scenario} · ${outcome.backend}`, ...outcome, events: [...target.events], settings: target.settings };
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, `${resultName(result)}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(RESULTS_DIR, `${resultName(result)}.html`), renderScenarioPage(result));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${resultName(result)}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(dir, `${resultName(result)}.html`), renderScenarioPage(result));
   return result;
 }
 

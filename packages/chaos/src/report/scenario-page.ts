@@ -38,8 +38,12 @@ export interface ScenarioPage {
   readonly report: ScenarioReport;
   readonly events?: readonly TimelineEvent[];
   readonly checks: readonly ReportCheck[];
-  /** The settings in force (client, load, fault), by name. */
-  readonly settings?: Readonly<Record<string, ReportValue>>;
+  /**
+   * The settings in force (client, load, fault): nested options as they were passed, shown as
+   * `client.health.serverFailureLimit` and so on. Only plain values are shown (lists joined);
+   * functions and undefined are left out.
+   */
+  readonly settings?: Readonly<Record<string, unknown>>;
   /** Figures the scenario measured beyond the report, by name. */
   readonly measured?: Readonly<Record<string, ReportValue>>;
   /** Named stretches of the run (the demo's story), labelled above the charts. */
@@ -114,7 +118,7 @@ ${checksSection(page.checks)}
 ${eventsSection(events)}
 ${faultsSection(report)}
 ${valuesSection('measured', 'Measured', page.measured)}
-${valuesSection('settings', 'Settings in force', page.settings)}
+${valuesSection('settings', 'Settings in force', flatten('', page.settings ?? {}, {}))}
 </main>
 </body>
 </html>
@@ -187,6 +191,14 @@ ${rows.join('\n')}
 </tbody>
 </table></div>
 </section>`;
+}
+
+/** Nested settings as `path.to.name: value`: the one place a page narrows them. */
+function flatten(prefix: string, value: unknown, into: Record<string, ReportValue>): Record<string, ReportValue> {
+  if (Array.isArray(value)) into[prefix] = value.map((item) => (typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))).join(', ');
+  else if (typeof value === 'object' && value !== null) for (const [name, inner] of Object.entries(value)) flatten(prefix === '' ? name : `${prefix}.${name}`, inner, into);
+  else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) into[prefix] = value;
+  return into;
 }
 
 function valuesSection(id: string, title: string, values: Readonly<Record<string, ReportValue>> | undefined): string {
