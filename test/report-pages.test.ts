@@ -85,10 +85,16 @@ const failures: string[] = [];
 beforeAll(async () => {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  // Three real runs side by side (their checks need not pass here), and the browser meanwhile.
-  const [browser, ...pages] = await Promise.all([launchChromium(), pauseScenario(), cliChaos(), demo()]);
-  chromium = browser;
-  written = pages;
+  // Three real runs side by side (their checks need not pass here), and the browser meanwhile
+  // (held whatever happens to the runs, so afterAll closes it).
+  const launching = launchChromium();
+  // Awaited below; a launch that fails while the runs go on must not count as unhandled.
+  launching.catch(() => undefined);
+  try {
+    written = await Promise.all([pauseScenario(), cliChaos(), demo()]);
+  } finally {
+    chromium = await launching;
+  }
 }, 60_000);
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { renderChart, timeLabels, timePercent, type ChartMark } from '../internal/html/chart.js';
+import { renderChart, timePercent, type ChartMark } from '../internal/html/chart.js';
 import { attr, count, duration, percent, plain, text } from '../internal/html/markup.js';
 import { PAGE_STYLE } from '../internal/html/page-style.js';
 import { timelineCharts } from '../internal/html/timeline-charts.js';
@@ -111,7 +111,6 @@ ${usedTypes.map((type) => `<li><span class="glyph ev-${type}">${GLYPHS[type]}</s
 <li>one point per ${duration(report.timeline.bucketMs)} of calls, by start</li>
 </ul>
 <div class="lane" aria-label="events">${lane.join('')}</div>
-${timeLabels(durationMs)}
 ${charts.join('\n')}
 </section>
 ${checksSection(page.checks)}
@@ -195,7 +194,7 @@ ${rows.join('\n')}
 
 /** Nested settings as `path.to.name: value`: the one place a page narrows them. */
 function flatten(prefix: string, value: unknown, into: Record<string, ReportValue>): Record<string, ReportValue> {
-  if (Array.isArray(value)) into[prefix] = value.map((item) => (typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))).join(', ');
+  if (Array.isArray(value)) into[prefix] = (value as unknown[]).map((item) => (typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))).join(', ');
   else if (typeof value === 'object' && value !== null) for (const [name, inner] of Object.entries(value)) flatten(prefix === '' ? name : `${prefix}.${name}`, inner, into);
   else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) into[prefix] = value;
   return into;

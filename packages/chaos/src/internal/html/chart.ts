@@ -53,7 +53,7 @@ const HEIGHT = 100;
 const TOP = 6;
 
 /** Palette colours (CSS `--c0` ... `--c7`). */
-export const PALETTE_SIZE = 8;
+const PALETTE_SIZE = 8;
 
 export function renderChart(chart: ChartSpec): string {
   const x = (ms: number): number => (chart.durationMs <= 0 ? 0 : (Math.min(Math.max(ms, 0), chart.durationMs) / chart.durationMs) * WIDTH);
@@ -68,11 +68,11 @@ export function renderChart(chart: ChartSpec): string {
   const lines = chart.series.flatMap((series) =>
     runs(series.values).map((run) => {
       const points = run.map((i) => `${coordinate(x(chart.sampleMs[i] ?? 0))},${coordinate(y(series.values[i] ?? 0))}`).join(' ');
-      return `<polyline class="series ${series.colour === 'all' ? 'all' : `c${series.colour % PALETTE_SIZE}`}" data-series="${attr(series.key)}" points="${points}"/>`;
+      return `<polyline class="series ${colourClass(series)}" data-series="${attr(series.key)}" points="${points}"/>`;
     }),
   );
   const yLabels = axis.ticks.map((value) => `<span style="top:${coordinate(y(value))}%">${text(chart.tick(value))}</span>`);
-  const legend = chart.series.map((series) => `<li><span class="swatch ${series.colour === 'all' ? 'all' : `c${series.colour % PALETTE_SIZE}`}"></span>${text(series.label)}</li>`);
+  const legend = chart.series.map((series) => `<li><span class="swatch ${colourClass(series)}"></span>${text(series.label)}</li>`);
   const empty = chart.series.every((series) => series.values.every((value) => value === null)) ? '<p class="empty">nothing to plot</p>' : '';
   return `<figure class="chart" data-chart="${attr(chart.id)}">
 <figcaption>${text(chart.title)} <span class="unit">${text(chart.unit)}${chart.scale === 'log' ? ', log scale' : ''}</span></figcaption>
@@ -87,18 +87,22 @@ ${timeLabels(chart.durationMs)}
 </figure>`;
 }
 
-/** Time ticks under a chart (and the event lane): every readable step, 4 to 8 of them. */
-export function timeLabels(durationMs: number): string {
+/** Time ticks under a chart: every readable step, 4 to 8 of them. */
+function timeLabels(durationMs: number): string {
   const step = niceStep(durationMs / 6);
   const labels: string[] = [];
-  for (let ms = 0; ms <= durationMs + 1e-9 && step > 0; ms += step) {
-    labels.push(`<span style="left:${coordinate((ms / durationMs) * 100)}%">${text(ms === 0 ? '0 s' : `${Number((ms / 1000).toFixed(3))} s`)}</span>`);
+  for (let ms = 0; durationMs > 0 && ms <= durationMs + 1e-9; ms += step) {
+    // The last label ends at its tick, so it never reaches past the chart.
+    const end = ms > 0.9 * durationMs ? ' class="end"' : '';
+    labels.push(`<span${end} style="left:${coordinate((ms / durationMs) * 100)}%">${text(ms === 0 ? '0 s' : `${Number((ms / 1000).toFixed(3))} s`)}</span>`);
   }
   return `<div class="x-labels" aria-hidden="true">${labels.join('')}</div>`;
 }
 
 /** Where `ms` sits across the time axis, as a CSS percentage. */
 export const timePercent = (ms: number, durationMs: number): string => `${coordinate(durationMs <= 0 ? 0 : (Math.min(Math.max(ms, 0), durationMs) / durationMs) * 100)}%`;
+
+const colourClass = (series: ChartSeries): string => (series.colour === 'all' ? 'all' : `c${series.colour % PALETTE_SIZE}`);
 
 /** Indexes of consecutive non-null values: one polyline each, so a gap stays a gap. */
 function runs(values: readonly (number | null)[]): number[][] {

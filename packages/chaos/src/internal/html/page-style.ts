@@ -41,13 +41,14 @@ dl.figures dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums;
 .ev-ejected { color: var(--ejected); } .ev-restored { color: var(--restored); } .ev-ring-changed { color: var(--ring-changed); }
 .ev-warm-up { color: var(--warm-up); } .ev-migration { color: var(--migration); }
 .lane, .plot { position: relative; margin-left: 64px; margin-right: 8px; }
-.lane { height: 22px; border-bottom: 1px dashed var(--line); }
+.lane { height: 22px; border-bottom: 1px dashed var(--line); overflow: hidden; }
 .lane .glyph { position: absolute; top: 2px; transform: translateX(-50%); cursor: default; }
 .lane .phase { position: absolute; top: 0; height: 100%; border-left: 1px solid var(--line); padding-left: 3px; font-size: 0.72rem; color: var(--muted); white-space: nowrap; overflow: hidden; }
 figure.chart { margin: 14px 0 0; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
 figure.chart .unit { font-weight: 400; color: var(--muted); font-size: 0.85rem; }
-svg.plot-area { display: block; width: 100%; height: 150px; background: var(--panel); border: 1px solid var(--line); overflow: visible; }
+/* An outline, not a border: the view box must fill the element's box exactly (times map to its width). */
+svg.plot-area { display: block; width: 100%; height: 150px; background: var(--panel); outline: 1px solid var(--line); overflow: visible; }
 svg .fault { fill: var(--fault); stroke: var(--fault-edge); stroke-width: 1; vector-effect: non-scaling-stroke; }
 svg .grid { stroke: var(--line); stroke-width: 1; vector-effect: non-scaling-stroke; }
 svg .mark { stroke-width: 1.5; stroke-dasharray: 4 3; vector-effect: non-scaling-stroke; }
@@ -59,6 +60,8 @@ svg .series.all { stroke: var(--fg); stroke-width: 2.2; }
 .y-labels span { position: absolute; right: 0; transform: translateY(-50%); white-space: nowrap; font-variant-numeric: tabular-nums; }
 .x-labels { position: relative; height: 18px; font-size: 0.72rem; color: var(--muted); }
 .x-labels span { position: absolute; top: 2px; transform: translateX(-50%); white-space: nowrap; }
+.x-labels span:first-child { transform: none; }
+.x-labels span.end { transform: translateX(-100%); }
 p.empty { position: absolute; top: 60px; left: 0; right: 0; text-align: center; margin: 0; color: var(--muted); }
 .c0 { stroke: var(--c0); background: var(--c0); } .c1 { stroke: var(--c1); background: var(--c1); } .c2 { stroke: var(--c2); background: var(--c2); }
 .c3 { stroke: var(--c3); background: var(--c3); } .c4 { stroke: var(--c4); background: var(--c4); } .c5 { stroke: var(--c5); background: var(--c5); }
