@@ -150,7 +150,7 @@ describe('report pages in Chromium', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 60_000);
 
   it('switch to dark colours with the scheme, and are kept as screenshots at both widths', async () => {
     for (const { name, file } of written) {
@@ -167,7 +167,7 @@ describe('report pages in Chromium', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 60_000);
 
   it('the index links every page with its verdict', async () => {
     const file = join(OUT, 'index.html');
