@@ -110,6 +110,7 @@ describe('shardcache chaos: bad arguments', () => {
     [['chaos', 'kill', '--rate', '0'], /--rate must be an integer from 1 to 100000, got "0"/],
     [['chaos', 'kill', '--backend', 'mongo'], /--backend must be memcached or redis, got "mongo"/],
     [['chaos', 'kill', '--html='], /--html needs a file name, got ""/],
+    [['chaos', 'kill', '--html', '/no/such/folder/page.html'], /--html: folder "\/no\/such\/folder" does not exist/],
   ])('%j exits 2 and says what is wrong', async (args, message) => {
     const { code, err } = await runMain(args);
     expect(code).toBe(2);

@@ -21,7 +21,7 @@ import { checkScenario, PLANS, SCENARIOS, type ScenarioCheck, type ScenarioName,
 import { UsageError } from '../errors.js';
 import { systemClock } from '../internal/clock.js';
 import { aborted, watchInterrupts } from '../internal/interrupt.js';
-import { backendOption, integerOption, secondsOption, type Backend } from '../internal/options.js';
+import { backendOption, integerOption, outputFileOption, secondsOption, type Backend } from '../internal/options.js';
 import { seconds } from '../internal/output.js';
 import { ProgressBar } from '../internal/progress-bar.js';
 import { serverList } from '../internal/ring-args.js';
@@ -144,7 +144,7 @@ function parseChaosArgs(argv: readonly string[]): ChaosOptions {
     keys: integerOption('--keys', values.keys, 1, 100_000),
     servers,
     json: values.json,
-    html: htmlOption(values.html),
+    html: values.html === undefined ? undefined : outputFileOption('--html', values.html),
   };
 }
 
@@ -261,13 +261,6 @@ function playOnProxy(proxy: FaultProxy, fault: NetworkFault, node: string): Acti
       return Promise.resolve();
     },
   };
-}
-
-/** `--html FILE`: a path to write (its folder must exist; the page is written after the run). */
-function htmlOption(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (value === '' || value.startsWith('-')) throw new UsageError(`--html needs a file name, got "${value}"`);
-  return value;
 }
 
 /** The run's page: the report with the client's events, the checks and the settings. */

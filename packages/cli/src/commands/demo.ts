@@ -15,9 +15,8 @@ import type { StoryEvent } from '../demo/story-events.js';
 import { VersionedLoad, type LoadCall, type LoadTarget } from '../demo/versioned-load.js';
 import { systemClock, type CliClock } from '../internal/clock.js';
 import { watchInterrupts } from '../internal/interrupt.js';
-import { backendOption, integerOption, secondsOption, type Backend } from '../internal/options.js';
+import { backendOption, integerOption, outputFileOption, secondsOption, type Backend } from '../internal/options.js';
 import { count, seconds } from '../internal/output.js';
-import { UsageError } from '../errors.js';
 import type { CliOutput } from '../main.js';
 
 export const DEMO_HELP = `Usage: shardcache demo [--backend memcached|redis] [--duration SECONDS] [--no-tty] [options]
@@ -103,14 +102,8 @@ function parseDemoArgs(argv: readonly string[]): DemoOptions {
     keys: integerOption('--keys', values.keys, 100, 100_000),
     opsPerSecond: integerOption('--rate', values.rate, 100, 50_000),
     plain: values['no-tty'],
-    ...(values.html === undefined ? {} : { html: htmlOption(values.html) }),
+    ...(values.html === undefined ? {} : { html: outputFileOption('--html', values.html) }),
   };
-}
-
-/** `--html FILE`: a path to write (its folder must exist; the page is written at the end). */
-function htmlOption(value: string): string {
-  if (value === '' || value.startsWith('-')) throw new UsageError(`--html needs a file name, got "${value}"`);
-  return value;
 }
 
 /**
