@@ -102,7 +102,7 @@ afterAll(async () => {
 });
 
 /** Opens a page from disk; any error it raises, or any request it makes, fails the test. */
-async function open(file: string, viewport: (typeof VIEWPORTS)[number], scheme: (typeof SCHEMES)[number]): Promise<{ page: Page; drawing: Drawing }> {
+async function open(file: string): Promise<Page> {
   const page = await chromium.context.newPage();
   page.on('pageerror', (error) => failures.push(`${file}: ${error.message}`));
   page.on('console', (message) => {
@@ -111,69 +111,68 @@ async function open(file: string, viewport: (typeof VIEWPORTS)[number], scheme: 
   page.on('request', (request) => {
     if (request.url() !== pathToFileURL(file).href) failures.push(`${file}: requested ${request.url()}`);
   });
-  await page.setViewportSize({ width: viewport.width, height: viewport.height });
-  await page.emulateMedia({ colorScheme: scheme });
   const response = await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   expect(response?.ok() ?? true, `${file} loads`).toBe(true);
-  return { page, drawing: await readDrawing(page) };
+  return page;
+}
+
+/** What the JSON says each chart of `drawing` must show, checked against what Chromium laid out. */
+function expectDrawn(drawing: Drawing, json: ScenarioPage, where: string, width: number): void {
+  const expected = expectedPoints(json);
+  const { durationMs, samples } = json.report.timeline;
+  expect(drawing.charts.map((chart) => chart.id), where).toEqual(['throughput', 'errors', 'hit-rate', 'p50', 'p99']);
+  for (const chart of drawing.charts) {
+    expect(chart.samples, `${where}, ${chart.id}: samples`).toBe(samples.length);
+    expect(chart.points, `${where}, ${chart.id}: points per series`).toEqual(expected[chart.id]);
+    expect(chart.width, `${where}, ${chart.id}: drawn`).toBeGreaterThan(width / 2);
+    expect(chart.height, `${where}, ${chart.id}: drawn`).toBeGreaterThan(50);
+    // The fault windows, on the JSON's times, to the pixel.
+    expect(chart.faults.map((fault) => [fault.from, fault.to]), `${where}, ${chart.id}: faults`).toEqual(json.report.faults.map((fault) => [fault.appliedAtMs, fault.revertedAtMs]));
+    const at = (ms: number): number => chart.left + (Math.min(ms, durationMs) / durationMs) * chart.width;
+    for (const fault of chart.faults) {
+      expect(Math.abs(fault.left - at(fault.from)), `${where}, ${chart.id}: fault starts at ${fault.from} ms`).toBeLessThanOrEqual(1);
+      expect(Math.abs(fault.right - at(fault.to)), `${where}, ${chart.id}: fault ends at ${fault.to} ms`).toBeLessThanOrEqual(1);
+    }
+    expect(chart.marks.map((mark) => [mark.type, mark.at]), `${where}, ${chart.id}: events`).toEqual([...(json.events ?? [])].sort((a, b) => a.atMs - b.atMs).map((event) => [event.type, event.atMs]));
+  }
+  expect(drawing.verdict, where).toBe(pageVerdict(json.checks));
+  expect(drawing.checks, where).toEqual(json.checks.map((check) => [check.name, check.ok ? 'pass' : 'fail']));
+  // Reads at this width: nothing wider than the screen (tables scroll in their own box).
+  expect(drawing.overflowX, `${where}: sideways scrolling`).toBeLessThanOrEqual(0);
 }
 
 describe('report pages in Chromium', () => {
-  it('draw every sample, shade each fault on its times, and show the verdicts of the JSON, at desktop and phone width', async () => {
-    expect(written.map((entry) => entry.name)).toEqual(['pause.memcached', 'cli-chaos-kill', 'demo']);
-    for (const { name, file, page: json } of written) {
-      const expected = expectedPoints(json);
-      const { durationMs } = json.report.timeline;
+  it.each(['pause.memcached', 'cli-chaos-kill', 'demo'])(
+    '%s: every sample drawn, each fault shaded on its times, the verdicts of the JSON, at desktop and phone width, light and dark',
+    async (name) => {
+      const entry = written.find((candidate) => candidate.name === name);
+      if (entry === undefined) throw new Error(`no page ${name} was written`);
+      const page = await open(entry.file);
       for (const viewport of VIEWPORTS) {
-        const { page, drawing } = await open(file, viewport, 'light');
-        const where = `${name} at ${viewport.name} width`;
-        expect(drawing.charts.map((chart) => chart.id), where).toEqual(['throughput', 'errors', 'hit-rate', 'p50', 'p99']);
-        for (const chart of drawing.charts) {
-          expect(chart.samples, `${where}, ${chart.id}: samples`).toBe(json.report.timeline.samples.length);
-          expect(chart.points, `${where}, ${chart.id}: points per series`).toEqual(expected[chart.id]);
-          expect(chart.width, `${where}, ${chart.id}: drawn`).toBeGreaterThan(viewport.width / 2);
-          expect(chart.height, `${where}, ${chart.id}: drawn`).toBeGreaterThan(50);
-          // The fault windows, on the JSON's times, to the pixel.
-          expect(chart.faults.map((fault) => [fault.from, fault.to]), `${where}, ${chart.id}: faults`).toEqual(json.report.faults.map((fault) => [fault.appliedAtMs, fault.revertedAtMs]));
-          for (const fault of chart.faults) {
-            const at = (ms: number): number => chart.left + (Math.min(ms, durationMs) / durationMs) * chart.width;
-            expect(Math.abs(fault.left - at(fault.from)), `${where}, ${chart.id}: fault starts at ${fault.from} ms`).toBeLessThanOrEqual(1);
-            expect(Math.abs(fault.right - at(fault.to)), `${where}, ${chart.id}: fault ends at ${fault.to} ms`).toBeLessThanOrEqual(1);
-          }
-          expect(chart.marks.map((mark) => [mark.type, mark.at]), `${where}, ${chart.id}: events`).toEqual([...(json.events ?? [])].sort((a, b) => a.atMs - b.atMs).map((event) => [event.type, event.atMs]));
-        }
-        expect(drawing.verdict, where).toBe(pageVerdict(json.checks));
-        expect(drawing.checks, where).toEqual(json.checks.map((check) => [check.name, check.ok ? 'pass' : 'fail']));
-        // Reads at this width: nothing wider than the screen (tables scroll in their own box).
-        expect(drawing.overflowX, `${where}: sideways scrolling`).toBeLessThanOrEqual(0);
-        await page.close();
-      }
-    }
-    expect(failures).toEqual([]);
-  }, 60_000);
-
-  it('switch to dark colours with the scheme, and are kept as screenshots at both widths', async () => {
-    for (const { name, file } of written) {
-      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize({ width: viewport.width, height: viewport.height });
         for (const scheme of SCHEMES) {
-          const { page, drawing } = await open(file, viewport, scheme);
-          if (scheme === 'dark') expect(luminance(drawing.background), `${name} dark background`).toBeLessThan(0.05);
-          else expect(luminance(drawing.background), `${name} light background`).toBeGreaterThan(0.9);
+          await page.emulateMedia({ colorScheme: scheme });
+          const drawing = await readDrawing(page);
+          const where = `${name} at ${viewport.name} width, ${scheme}`;
+          // Layout does not change with the colours: checked once per width.
+          if (scheme === 'light') expectDrawn(drawing, entry.page, where, viewport.width);
+          if (scheme === 'dark') expect(luminance(drawing.background), `${where}: background`).toBeLessThan(0.05);
+          else expect(luminance(drawing.background), `${where}: background`).toBeGreaterThan(0.9);
           const screenshot = join(OUT, `${name}.${viewport.name}.${scheme}.png`);
           await page.screenshot({ path: screenshot, fullPage: true });
           expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
-          await page.close();
         }
       }
-    }
-    expect(failures).toEqual([]);
-  }, 60_000);
+      await page.close();
+      expect(failures).toEqual([]);
+    },
+    30_000,
+  );
 
   it('the index links every page with its verdict', async () => {
     const file = join(OUT, 'index.html');
     writeFileSync(file, renderIndexPage('report pages test', written.map(({ name, page }) => ({ title: page.title, href: `${name}.html`, verdict: pageVerdict(page.checks) }))));
-    const page = await chromium.context.newPage();
-    await page.goto(pathToFileURL(file).href);
+    const page = await open(file);
     const rows = await readIndex(page);
     expect([...rows].sort((a, b) => a[1].localeCompare(b[1]))).toEqual(
       written.map(({ name, page: json }) => [pageVerdict(json.checks), `${name}.html`] as const).sort((a, b) => a[1].localeCompare(b[1])),
@@ -181,5 +180,6 @@ describe('report pages in Chromium', () => {
     for (const [, href] of rows) expect(existsSync(join(OUT, href)), href).toBe(true);
     await page.screenshot({ path: join(OUT, 'index.desktop.light.png'), fullPage: true });
     await page.close();
+    expect(failures).toEqual([]);
   });
 });
