@@ -179,7 +179,10 @@ async function runChaos(options: ChaosOptions, output: CliOutput, signal: AbortS
     };
     const load = runScenario({
       ...loadOptions,
-      nodeOf: (key) => client.locate(prefix + key),
+      nodeOf: (key) => {
+        const node = client.locate(prefix + key);
+        return node === undefined ? undefined : setup.nameOf(node);
+      },
       target: {
         get: async (key) => {
           const value = await client.get(prefix + key);
@@ -194,7 +197,7 @@ async function runChaos(options: ChaosOptions, output: CliOutput, signal: AbortS
     if (report === undefined) return undefined;
     const checks = checkScenario(plan, report, setup.victims.length);
     const settings = { client: clientOptions, load: loadOptions, fault: { ...plan.fault, atMs: plan.atShare * durationMs, forMs: plan.forShare * durationMs } };
-    return { scenario: plan.name, backend, nodes: setup.nodes, victims: setup.victims.map((victim) => victim.node), report, checks, passed: checks.every((check) => check.ok), events: [...events], settings };
+    return { scenario: plan.name, backend, nodes: setup.nodes, victims: setup.victims.map((victim) => victim.node), report, checks, passed: checks.every((check) => check.ok), events: events.map((event) => (event.node === undefined ? event : { ...event, node: setup.nameOf(event.node) })), settings };
   } finally {
     clearInterval(ticker);
     progress.done();
@@ -206,6 +209,8 @@ async function runChaos(options: ChaosOptions, output: CliOutput, signal: AbortS
 interface Setup {
   /** What the client connects to: victims through their fault proxy where the fault needs one. */
   readonly nodes: string[];
+  /** A client node's name as the faults name it (a fleet's `memcached-1`; a given server's host:port), so a page names each node one way. */
+  nameOf(node: string): string;
   readonly victims: { readonly node: string; readonly apply: () => Promise<ActiveFault> }[];
   stop(): Promise<void>;
 }
@@ -216,8 +221,10 @@ async function localSetup(options: ChaosOptions): Promise<Setup> {
   const servers = options.backend === 'redis' ? fleet.redis : fleet.memcached;
   const victims = new Set(plan.victims(servers.length));
   const viaProxy = plan.fault.type !== 'kill' && plan.fault.type !== 'pause';
+  const names = new Map(servers.flatMap((server) => [[server.address, server.id], ...(server.proxyAddress === undefined ? [] : [[server.proxyAddress, server.id]])] as [string, string][]));
   return {
     nodes: servers.map((server, i) => (viaProxy && victims.has(i) ? (server.proxyAddress ?? server.address) : server.address)),
+    nameOf: (node) => names.get(node) ?? node,
     victims: servers.filter((_, i) => victims.has(i)).map((server) => ({ node: server.id, apply: () => applyFault(server, plan.fault) })),
     stop: async () => {
       for (const server of servers) if (server.paused) await server.resume();
@@ -236,6 +243,7 @@ async function givenSetup(options: ChaosOptions, servers: readonly string[]): Pr
   const proxy = await FaultProxy.start({ target: { host: address.host, port: address.port } });
   return {
     nodes: [proxy.address, ...rest],
+    nameOf: (node) => (node === proxy.address ? address.id : node),
     victims: [{ node: address.id, apply: () => Promise.resolve(playOnProxy(proxy, fault, address.id)) }],
     stop: () => proxy.close(),
   };
