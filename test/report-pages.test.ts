@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFault, pageVerdict, renderIndexPage, startFleet, type ScenarioPage } from '@shardcache/chaos';
 import { main, runDemo } from '@shardcache/cli';
-import { chaosClient, RecordingTarget, resultName, saveResult, untypedCodes } from './chaos/support/chaos-kit.js';
+import { chaosClient, RecordingTarget, resultName, saveResult, TIMEOUT_MS, untypedCodes } from './chaos/support/chaos-kit.js';
 import { Checks } from './chaos/support/checks.js';
 import { launchChromium, type Chromium } from './support/chromium.js';
 import { expectedPoints, luminance, readDrawing, readIndex, type Drawing } from './support/page-drawing.js';
@@ -38,7 +38,7 @@ async function pauseScenario(): Promise<Written> {
     const victim = fleet.memcached[1];
     if (victim === undefined) throw new Error('no victim');
     const client = chaosClient('memcached', fleet.memcached.map((node) => node.address));
-    const target = new RecordingTarget(client, 'report-pages:');
+    const target = new RecordingTarget(client, 'report-pages:', TIMEOUT_MS, fleet.memcached);
     try {
       await client.ping();
       const report = await target.run({ maxOps: 1_000_000, durationMs: 2000, concurrency: 8, keys: 100, callTimeoutMs: 1000, faults: [{ atMs: 500, durationMs: 700, apply: () => applyFault(victim, { type: 'pause' }) }] });
@@ -46,8 +46,8 @@ async function pauseScenario(): Promise<Written> {
       const checks = new Checks()
         .atMost('no wrong value read', report.wrongValues, 0)
         .equal('every failure has a client error code', untypedCodes(report), [])
-        .that('the paused node was ejected', target.events.some((event) => event.type === 'ejected' && event.node === victim.address), `${target.events.length} client events`);
-      const result = saveResult({ scenario: 'pause', backend: 'memcached', report, measured: {}, checks: checks.list, description: `SIGSTOP ${victim.address} from 500 ms for 700 ms` }, target, OUT);
+        .that('the paused node was ejected', target.pageEvents.some((event) => event.type === 'ejected' && event.node === victim.id), `${target.events.length} client events`);
+      const result = saveResult({ scenario: 'pause', backend: 'memcached', report, measured: {}, checks: checks.list, description: `SIGSTOP ${victim.id} from 500 ms for 700 ms` }, target, OUT);
       return { name: resultName(result), file: join(OUT, `${resultName(result)}.html`), page: result };
     } finally {
       await client.destroy();

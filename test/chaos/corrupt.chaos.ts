@@ -3,7 +3,7 @@
 // ever returned as a value.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
-import { BACKENDS, chaosClient, ms, RecordingTarget, recordRingEvents, saveResult, serversOf, timedFault, untypedCodes } from './support/chaos-kit.js';
+import { BACKENDS, chaosClient, ms, RecordingTarget, recordRingEvents, saveResult, serversOf, timedFault, TIMEOUT_MS, untypedCodes } from './support/chaos-kit.js';
 import { Checks } from './support/checks.js';
 import { callBoundMs, loopHeld, returnBoundMs, unexplainedFailures } from './support/lateness.js';
 
@@ -27,7 +27,7 @@ describe.each(BACKENDS)('corrupt replies from one %s node', (backend) => {
     // The victim is reached through its proxy; the others directly.
     const victimId = victim.proxyAddress ?? '';
     const client = chaosClient(backend, nodes.map((node) => (node === victim ? victimId : node.address)));
-    const target = new RecordingTarget(client, 'corrupt:');
+    const target = new RecordingTarget(client, 'corrupt:', TIMEOUT_MS, nodes);
     const events = recordRingEvents(target);
     const corrupt = timedFault(target, () => applyFault(victim, { type: 'corrupt', mode: 'garbage' }));
     try {
@@ -75,7 +75,7 @@ describe.each(BACKENDS)('corrupt replies from one %s node', (backend) => {
         .above('the victim answered after its return', measured.victimOkAfterRestore, 50)
         .atMost('no victim error after its return (stalls of ours excused)', measured.unexplainedVictimErrorsAfterRestore, 0)
         .atMost('no ejection after its return (stalls of ours excused)', measured.unexplainedEjectionsAfterRestore, 0);
-      saveResult({ scenario: 'corrupt', backend, report, measured, checks: checks.list, description: `replies of ${victimId} replaced by random bytes from 600 ms for 1 s` }, target);
+      saveResult({ scenario: 'corrupt', backend, report, measured, checks: checks.list, description: `replies of ${victim.id} (through its fault proxy) replaced by random bytes from 600 ms for 1 s` }, target);
       checks.assertAll();
     } finally {
       await client.destroy();

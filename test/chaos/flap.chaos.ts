@@ -3,7 +3,7 @@
 // serve nothing written elsewhere while it was out.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
-import { BACKENDS, chaosClient, ms, RecordingTarget, recordRingEvents, saveResult, serversOf, timedFault, untypedCodes } from './support/chaos-kit.js';
+import { BACKENDS, chaosClient, ms, RecordingTarget, recordRingEvents, saveResult, serversOf, timedFault, TIMEOUT_MS, untypedCodes } from './support/chaos-kit.js';
 import { Checks } from './support/checks.js';
 import { callBoundMs, loopHeld, returnBoundMs } from './support/lateness.js';
 
@@ -30,7 +30,7 @@ describe.each(BACKENDS)('a flapping %s node', (backend) => {
     const victim = nodes[1] as FleetNode;
     const victimId = victim.proxyAddress ?? '';
     const client = chaosClient(backend, nodes.map((node) => (node === victim ? victimId : node.address)), { health: HEALTH });
-    const target = new RecordingTarget(client, 'flap:');
+    const target = new RecordingTarget(client, 'flap:', TIMEOUT_MS, nodes);
     const events = recordRingEvents(target);
     const flap = timedFault(target, () => applyFault(victim, { type: 'flap', fault: { type: 'blackhole' }, periodMs: FLAP.periodMs }));
     try {
@@ -97,7 +97,7 @@ describe.each(BACKENDS)('a flapping %s node', (backend) => {
         .atMost('no ejection after its return (stalls of ours excused)', measured.unexplainedEjectionsAfterReturn, 0)
         .above("the victim's keys read after its return", measured.victimReadsAfter, 100)
         .atMost('no stale read after its return', measured.staleAfterRestore, 0);
-      saveResult({ scenario: 'flap', backend, report, measured, checks: checks.list, description: `${victimId} blackholed ${FLAP.periodMs} ms, sound ${FLAP.periodMs} ms, from 500 ms for ${FLAP.forMs / 1000} s` }, target);
+      saveResult({ scenario: 'flap', backend, report, measured, checks: checks.list, description: `${victim.id} (through its fault proxy) blackholed ${FLAP.periodMs} ms, sound ${FLAP.periodMs} ms, from 500 ms for ${FLAP.forMs / 1000} s` }, target);
       checks.assertAll();
     } finally {
       await client.destroy();

@@ -50,7 +50,7 @@ describe.each([
     const nodes = serversOf(fleet, backend);
     const victim = nodes[1] as FleetNode;
     const client = chaosClient(backend, addresses(nodes), { failover });
-    const target = new RecordingTarget(client, 'kill-one:');
+    const target = new RecordingTarget(client, 'kill-one:', TIMEOUT_MS, nodes);
     const events = recordRingEvents(target);
     const kill = timedFault(target, () => applyFault(victim, { type: 'kill' }));
     try {
@@ -96,7 +96,7 @@ describe.each([
         .atLeast('the hit rate came back (end against before, less 0.05)', measured.hitRateEnd, measured.hitRateBefore - 0.05)
         .atMost('no wrong value read', report.wrongValues, 0)
         .atMost('no stale read', report.staleReads, 0);
-      saveResult({ scenario: 'kill one', backend, report, measured, checks: checks.list, description: `SIGKILL ${victim.address} at 1.2 s, kept down; failover ${failover}` }, target);
+      saveResult({ scenario: 'kill one', backend, report, measured, checks: checks.list, description: `SIGKILL ${victim.id} at 1.2 s, kept down; failover ${failover}` }, target);
       checks.assertAll();
     } finally {
       await client.destroy();
@@ -111,7 +111,7 @@ describe.each(BACKENDS)('kill half of the %s fleet', (backend) => {
     // A cap below the half that dies: floor(0.34 x 6) = 2 nodes may be out, the third stays in.
     const cap = 2;
     const client = chaosClient(backend, addresses(nodes), { health: { maxEjectedShare: 0.34 } });
-    const target = new RecordingTarget(client, 'kill-half:');
+    const target = new RecordingTarget(client, 'kill-half:', TIMEOUT_MS, nodes);
     const events = recordRingEvents(target);
     const kills = victims.map((victim) => timedFault(target, () => applyFault(victim, { type: 'kill' })));
     try {
@@ -141,7 +141,7 @@ describe.each(BACKENDS)('kill half of the %s fleet', (backend) => {
         .atMost('no survivor failed', measured.survivorErrors, 0)
         .above('keys on dead nodes failed', report.errors, 0)
         .atMost('no wrong value read', report.wrongValues, 0);
-      saveResult({ scenario: 'kill half', backend, report, measured, checks: checks.list, description: `SIGKILL ${victims.length} of ${nodes.length} nodes at 600 ms, kept down; at most ${cap} may be ejected` }, target);
+      saveResult({ scenario: 'kill half', backend, report, measured, checks: checks.list, description: `SIGKILL ${victims.map((victim) => victim.id).join(', ')} (${victims.length} of ${nodes.length}) at 600 ms, kept down; at most ${cap} may be ejected` }, target);
       checks.assertAll();
     } finally {
       await client.destroy();
@@ -153,7 +153,7 @@ describe.each(BACKENDS)('kill every %s node', (backend) => {
   it('fails every call fast with a typed error, and recovers fully when they return', async () => {
     const nodes = serversOf(fleet, backend);
     const client = chaosClient(backend, addresses(nodes));
-    const target = new RecordingTarget(client, 'kill-all:');
+    const target = new RecordingTarget(client, 'kill-all:', TIMEOUT_MS, nodes);
     const kills = nodes.map((node) => timedFault(target, () => applyFault(node, { type: 'kill' })));
     try {
       await client.ping();

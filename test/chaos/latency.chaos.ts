@@ -65,7 +65,7 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
     const victimId = victim.proxyAddress ?? '';
     // Every node through its proxy, so the fault is the only difference between them.
     const client = chaosClient(backend, nodes.map((node) => node.proxyAddress ?? ''), { timeoutMs: TIMEOUT_MS, health: OUTLIERS });
-    const target = new RecordingTarget(client, 'latency:');
+    const target = new RecordingTarget(client, 'latency:', TIMEOUT_MS, nodes);
     const events = recordRingEvents(target);
     const slow = timedFault(target, () => applyFault(victim, { type: 'latency', ms: LATENCY_MS, direction: 'downstream' }));
     try {
@@ -123,7 +123,7 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
         .equal('every failure has a client error code', untypedCodes(report), [])
         .atMost('no call outlived its deadline', report.maxCallMs, callBoundMs(target, TIMEOUT_MS), ' ms')
         .atMost('no wrong value read', report.wrongValues, 0);
-      saveResult({ scenario: 'latency 200 ms', backend, report, measured, checks: checks.list, description: `${LATENCY_MS} ms more on every reply of ${victimId} from 3.5 s, at ${RATE_PER_SEC} calls/s` }, target);
+      saveResult({ scenario: 'latency 200 ms', backend, report, measured, checks: checks.list, description: `${LATENCY_MS} ms more on every reply of ${victim.id} (its fault proxy holds them) from 3.5 s, at ${RATE_PER_SEC} calls/s` }, target);
       checks.assertAll();
     } finally {
       await client.destroy();

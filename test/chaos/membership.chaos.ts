@@ -33,7 +33,7 @@ describe.each(BACKENDS)('add and remove %s nodes under load', (backend) => {
     await expect.poll(() => sockets(all), { timeout: 3000, interval: 20 }).toBe(0);
 
     const client = chaosClient(backend, [a, b, c, d], { timeoutMs: CALL_TIMEOUT_MS });
-    const target = new RecordingTarget(client, 'membership:', CALL_TIMEOUT_MS);
+    const target = new RecordingTarget(client, 'membership:', CALL_TIMEOUT_MS, servers);
     // Only fresh nodes join and removed nodes never return, so no key can move back to a node
     // holding an older copy: any stale read would be the client's.
     const changes: MembershipChange[] = [{ add: [e] }, { remove: [a] }, { add: [f] }, { remove: [b] }];

@@ -13,6 +13,7 @@ import {
   saveResult,
   serversOf,
   timedFault,
+  TIMEOUT_MS,
   untypedCodes,
   type Backend,
 } from './support/chaos-kit.js';
@@ -49,7 +50,7 @@ interface PauseRun {
 async function pauseUnderLoad(backend: Backend, victim: FleetNode, rejoin: boolean): Promise<PauseRun> {
   const nodes = serversOf(fleet, backend).map((node) => node.address);
   const client = chaosClient(backend, nodes, { failover: 'next', rejoin: { enabled: rejoin, failoverTtl: 'none' } });
-  const target = new RecordingTarget(client, `pause:${String(rejoin)}:`);
+  const target = new RecordingTarget(client, `pause:${String(rejoin)}:`, TIMEOUT_MS, serversOf(fleet, backend));
   const events = recordRingEvents(target);
   const pause = timedFault(target, () => applyFault(victim, { type: 'pause' }));
   try {
@@ -125,7 +126,7 @@ describe.each(BACKENDS)('pause one %s node', (backend) => {
     }
     safeChecks.atMost('no stale read (rejoin safety)', safe.report.staleReads, 0);
     unsafeChecks.above('stale reads without rejoin safety (the control)', unsafe.report.staleReads, 0);
-    for (const { scenario, run, checks } of runs) saveResult({ scenario, backend, report: run.report, measured: run.measured, checks: checks.list, description: `SIGSTOP ${victim.address} from 600 ms for 1.2 s under 32 callers, then SIGCONT` }, run.target);
+    for (const { scenario, run, checks } of runs) saveResult({ scenario, backend, report: run.report, measured: run.measured, checks: checks.list, description: `SIGSTOP ${victim.id} from 600 ms for 1.2 s under 32 callers, then SIGCONT` }, run.target);
     for (const { checks } of runs) checks.assertAll();
   });
 });

@@ -116,13 +116,25 @@ export class RecordingTarget implements ScenarioTarget {
   #origin = performance.now();
   #load: Omit<ScenarioOptions, 'target'> = {};
 
+  /** A client node (a server's or its proxy's address) as its page names it: the fleet's id, as the faults name it. */
+  readonly #nameOf: (node: string) => string;
+
   constructor(
     readonly client: ShardedClient,
     readonly prefix: string,
     /** The client's per-call deadline, for `loopHeld`. */
     readonly timeoutMs = TIMEOUT_MS,
+    /** The fleet's nodes, so the page names each node one way (calls still record addresses). */
+    fleetNodes: readonly FleetNode[] = [],
   ) {
+    const names = new Map(fleetNodes.flatMap((node) => [node.address, ...(node.proxyAddress === undefined ? [] : [node.proxyAddress])].map((address) => [address, node.id] as const)));
+    this.#nameOf = (node) => names.get(node) ?? node;
     this.events = recordClientEvents(client, () => this.now());
+  }
+
+  /** The client's events of the last run, each node named as the page names it. */
+  get pageEvents(): TimelineEvent[] {
+    return this.events.map((event) => (event.node === undefined ? event : { ...event, node: this.#nameOf(event.node) }));
   }
 
   /** The settings in force in the last run: the client's options and the load's. */
@@ -149,7 +161,14 @@ export class RecordingTarget implements ScenarioTarget {
     // Only the run's own events: earlier ones (the client's start) would sit before its time axis.
     this.events.length = 0;
     try {
-      const report = await runScenario({ ...options, target: this, nodeOf: (key) => this.client.locate(this.prefix + key) });
+      const report = await runScenario({
+        ...options,
+        target: this,
+        nodeOf: (key) => {
+          const node = this.client.locate(this.prefix + key);
+          return node === undefined ? undefined : this.#nameOf(node);
+        },
+      });
       this.noFaultP99Ms = report.phases.before.p99;
       this.noFaultMaxMs = report.phases.before.max;
       return report;
@@ -282,7 +301,7 @@ export const resultName = (result: { readonly scenario: string; readonly backend
  * the test, so failures are reported (and drawn) too. Returns what was written.
  */
 export function saveResult(outcome: ScenarioOutcome, target: RecordingTarget, dir = RESULTS_DIR): ScenarioResult {
-  const result: ScenarioResult = { title: `${outcome.scenario} · ${outcome.backend}`, ...outcome, events: [...target.events], settings: target.settings };
+  const result: ScenarioResult = { title: `${outcome.scenario} · ${outcome.backend}`, ...outcome, events: target.pageEvents, settings: target.settings };
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${resultName(result)}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, `${resultName(result)}.html`), renderScenarioPage(result));

@@ -6,7 +6,7 @@ export const PAGE_STYLE = `
 :root {
   color-scheme: light dark;
   --bg: #ffffff; --fg: #1b1f24; --muted: #5b6470; --line: #d5dae0; --panel: #f5f7f9;
-  --fault: rgba(213, 94, 0, 0.16); --fault-edge: rgba(213, 94, 0, 0.55);
+  --fault: rgba(213, 94, 0, 0.11); --fault-edge: rgba(213, 94, 0, 0.6);
   --pass: #1a7f37; --fail: #c62828;
   --ejected: #c62828; --restored: #1a7f37; --ring-changed: #6f42c1; --warm-up: #b35900; --migration: #0b6bcb;
   --c0: #0072b2; --c1: #d55e00; --c2: #009e73; --c3: #cc79a7; --c4: #8a6d00; --c5: #56b4e9; --c6: #7a4e9b; --c7: #6b6b6b;
@@ -14,7 +14,7 @@ export const PAGE_STYLE = `
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #0f1216; --fg: #e6e9ed; --muted: #9aa4b1; --line: #2e353d; --panel: #171b21;
-    --fault: rgba(255, 140, 60, 0.2); --fault-edge: rgba(255, 140, 60, 0.6);
+    --fault: rgba(255, 140, 60, 0.13); --fault-edge: rgba(255, 140, 60, 0.65);
     --pass: #4cc26b; --fail: #ff6b6b;
     --ejected: #ff6b6b; --restored: #4cc26b; --ring-changed: #b392f0; --warm-up: #f0a04b; --migration: #58a6ff;
     --c0: #4fa8e0; --c1: #ff8c42; --c2: #3cc8a0; --c3: #e29ac4; --c4: #e0c040; --c5: #8fd0f5; --c6: #b59ad6; --c7: #a8a8a8;
