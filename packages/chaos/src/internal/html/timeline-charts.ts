@@ -9,6 +9,8 @@ import { count } from './markup.js';
 const perSecond = (value: number, spanMs: number): number => (spanMs <= 0 ? 0 : (value * 1000) / spanMs);
 const hitRate = (bucket: NodeBucket): number | null => (bucket.hits + bucket.misses === 0 ? null : (100 * bucket.hits) / (bucket.hits + bucket.misses));
 const latencyTick = (ms: number): string => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
+/** A rate tick: whole numbers grouped, a half (the middle tick of a chart topping out at 1) as such. */
+const rateTick = (value: number): string => (Number.isInteger(value) ? count(value) : String(value));
 
 /** The charts for a timeline, with the faults shaded and the client's events marked on each. */
 export function timelineCharts(timeline: Timeline, faults: readonly FaultRecord[], marks: readonly ChartMark[]): ChartSpec[] {
@@ -25,11 +27,11 @@ export function timelineCharts(timeline: Timeline, faults: readonly FaultRecord[
   const codes = [...new Set(samples.flatMap((bucket) => Object.keys(bucket.errorsByCode)))].sort();
   return [
     {
-      ...base, id: 'throughput', title: 'Throughput', unit: 'calls started per second', scale: 'linear', tick: count,
+      ...base, id: 'throughput', title: 'Throughput', unit: 'calls started per second', scale: 'linear', tick: rateTick,
       series: perNode((bucket, i) => perSecond(bucket.ops, spanMs[i] ?? bucketMs)),
     },
     {
-      ...base, id: 'errors', title: 'Errors by code', unit: 'failed calls per second, by start', scale: 'linear', tick: count,
+      ...base, id: 'errors', title: 'Errors by code', unit: 'failed calls per second, by start', scale: 'linear', tick: rateTick,
       series: [
         { key: 'all', label: 'all errors', colour: 'all', values: samples.map((bucket, i) => perSecond(bucket.errors, spanMs[i] ?? bucketMs)) },
         ...codes.map((code, index): ChartSeries => ({ key: `code:${code}`, label: code, colour: index, values: samples.map((bucket, i) => perSecond(bucket.errorsByCode[code] ?? 0, spanMs[i] ?? bucketMs)) })),
