@@ -39,6 +39,7 @@ export { openSocketsTo } from './open-sockets.js';
 export { recordClientEvents } from './report/client-events.js';
 export type { AnnouncingClient } from './report/client-events.js';
 export { renderIndexPage } from './report/index-page.js';
+export { fleetNames } from './report/node-names.js';
 export type { IndexEntry } from './report/index-page.js';
 export { pageVerdict, renderScenarioPage } from './report/scenario-page.js';
 export type { ReportCheck, ReportValue, ScenarioPage, TimelineEvent, TimelineEventType, Verdict } from './report/scenario-page.js';

@@ -20,6 +20,7 @@ it('exports exactly its public names', async () => {
     'bucketWidthMs',
     'buildReport',
     'buildTimeline',
+    'fleetNames',
     'formatReport',
     'isNetworkFault',
     'openSocketsTo',

@@ -1,7 +1,7 @@
 // The pages as strings (the browser test at the repository root renders them for real): what
 // the SVG carries for a test to read, gaps, escaping, and the index.
 import { describe, expect, it } from 'vitest';
-import { buildReport, pageVerdict, renderIndexPage, renderScenarioPage, type FaultRecord, type OperationSample, type ScenarioPage } from '../src/index.js';
+import { buildReport, fleetNames, pageVerdict, renderIndexPage, renderScenarioPage, type FaultRecord, type FleetNode, type OperationSample, type ScenarioPage } from '../src/index.js';
 
 const counters = { connections: 0, bytesForwarded: 0, bytesHeld: 0, bytesDropped: 0, bytesAltered: 0, connectionsReset: 0, requestsFailed: 0, kills: 1, pauses: 0, restarts: 0, flaps: 0 };
 
@@ -85,6 +85,14 @@ describe('renderScenarioPage', () => {
 
   it('is a pure function of its input', () => {
     expect(renderScenarioPage(page())).toBe(html);
+  });
+});
+
+describe('fleetNames', () => {
+  it('names a server and its fault proxy by the node id, anything else as it is', () => {
+    const nodes = [{ id: 'redis-0', address: '127.0.0.1:7000', proxyAddress: '127.0.0.1:7001' }, { id: 'redis-1', address: '127.0.0.1:7002', proxyAddress: undefined }] as unknown as FleetNode[];
+    const nameOf = fleetNames(nodes);
+    expect(['127.0.0.1:7000', '127.0.0.1:7001', '127.0.0.1:7002', '10.0.0.1:6379'].map(nameOf)).toEqual(['redis-0', 'redis-0', 'redis-1', '10.0.0.1:6379']);
   });
 });
 

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  fleetNames,
   recordClientEvents,
   renderScenarioPage,
   runScenario,
@@ -127,8 +128,7 @@ export class RecordingTarget implements ScenarioTarget {
     /** The fleet's nodes, so the page names each node one way (calls still record addresses). */
     fleetNodes: readonly FleetNode[] = [],
   ) {
-    const names = new Map(fleetNodes.flatMap((node) => [node.address, ...(node.proxyAddress === undefined ? [] : [node.proxyAddress])].map((address) => [address, node.id] as const)));
-    this.#nameOf = (node) => names.get(node) ?? node;
+    this.#nameOf = fleetNames(fleetNodes);
     this.events = recordClientEvents(client, () => this.now());
   }
 

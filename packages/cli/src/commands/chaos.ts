@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import {
   applyFault,
   FaultProxy,
+  fleetNames,
   formatReport,
   recordClientEvents,
   renderScenarioPage,
@@ -168,7 +169,6 @@ async function runChaos(options: ChaosOptions, output: CliOutput, signal: AbortS
   try {
     if (signal.aborted) return undefined;
     const prefix = options.servers === undefined ? '' : `shardcache-chaos:${Date.now().toString(36)}:`;
-    // The load cannot be cancelled: on Ctrl-C stop waiting for it, then stop everything below.
     const loadOptions = {
       maxOps: 1_000_000,
       durationMs,
@@ -177,6 +177,7 @@ async function runChaos(options: ChaosOptions, output: CliOutput, signal: AbortS
       keys: options.keys,
       callTimeoutMs: CALL_TIMEOUT_MS,
     };
+    // The load cannot be cancelled: on Ctrl-C stop waiting for it, then stop everything below.
     const load = runScenario({
       ...loadOptions,
       nodeOf: (key) => {
@@ -221,10 +222,9 @@ async function localSetup(options: ChaosOptions): Promise<Setup> {
   const servers = options.backend === 'redis' ? fleet.redis : fleet.memcached;
   const victims = new Set(plan.victims(servers.length));
   const viaProxy = plan.fault.type !== 'kill' && plan.fault.type !== 'pause';
-  const names = new Map(servers.flatMap((server) => [[server.address, server.id], ...(server.proxyAddress === undefined ? [] : [[server.proxyAddress, server.id]])] as [string, string][]));
   return {
     nodes: servers.map((server, i) => (viaProxy && victims.has(i) ? (server.proxyAddress ?? server.address) : server.address)),
-    nameOf: (node) => names.get(node) ?? node,
+    nameOf: fleetNames(servers),
     victims: servers.filter((_, i) => victims.has(i)).map((server) => ({ node: server.id, apply: () => applyFault(server, plan.fault) })),
     stop: async () => {
       for (const server of servers) if (server.paused) await server.resume();

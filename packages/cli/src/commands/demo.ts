@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { renderScenarioPage, startFleet, type FleetNode } from '@shardcache/chaos';
+import { fleetNames, renderScenarioPage, startFleet, type FleetNode } from '@shardcache/chaos';
 import { ShardedClient } from '@shardcache/client';
 import { DashboardRenderer } from '../demo/dashboard-renderer.js';
 import { DemoMonitor } from '../demo/demo-monitor.js';
@@ -131,7 +131,7 @@ export async function runDemo(options: DemoOptions, output: CliOutput, signal: A
   // Only for the page: a minute at 2,000 calls/s is 120,000 small records.
   const calls: LoadCall[] = [];
   const load = new VersionedLoad({ keys, opsPerSecond: options.opsPerSecond, concurrency: LOAD_CONCURRENCY, clock, ...(options.html === undefined ? {} : { onCall: (call: LoadCall) => calls.push(call) }) });
-  const ids = new Map(servers.map((server) => [server.address, server.id]));
+  const nameOf = fleetNames(servers);
   const health = { serverFailureLimit: 2, serverRetryTimeout: 300, maxEjectionMs: 600, probeIntervalMs: 100, probeJitter: 0, successThreshold: 2 };
   const clientSettings = { backend, defaultTtl: 900, timeoutMs: 250, health, rejoin: { stableMs: 200 }, warmupMs: Math.max(1, (joining?.endMs ?? 0) - (joining?.startMs ?? 0)) };
   let story = { startedAt: clock.now(), lengthMs: 0 };
@@ -147,7 +147,7 @@ export async function runDemo(options: DemoOptions, output: CliOutput, signal: A
         setMany: async (entries) => (await client.setMany(entries)).failures.map((failure) => failure.key),
         locate: (key) => {
           const address = client.locate(key);
-          return address === undefined ? undefined : (ids.get(address) ?? address);
+          return address === undefined ? undefined : nameOf(address);
         },
       };
       await load.preload(target);
