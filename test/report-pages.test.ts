@@ -80,7 +80,6 @@ async function demo(): Promise<Written> {
 
 let chromium: Chromium;
 let written: readonly Written[] = [];
-const failures: string[] = [];
 
 beforeAll(async () => {
   rmSync(OUT, { recursive: true, force: true });
@@ -101,8 +100,9 @@ afterAll(async () => {
   await chromium?.close();
 });
 
-/** Opens a page from disk; any error it raises, or any request it makes, fails the test. */
-async function open(file: string): Promise<Page> {
+/** Opens a page from disk; `failures` collects any error it raises and any request it makes (a page must make none). */
+async function open(file: string): Promise<{ page: Page; failures: string[] }> {
+  const failures: string[] = [];
   const page = await chromium.context.newPage();
   page.on('pageerror', (error) => failures.push(`${file}: ${error.message}`));
   page.on('console', (message) => {
@@ -113,7 +113,7 @@ async function open(file: string): Promise<Page> {
   });
   const response = await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   expect(response?.ok() ?? true, `${file} loads`).toBe(true);
-  return page;
+  return { page, failures };
 }
 
 /** What the JSON says each chart of `drawing` must show, checked against what Chromium laid out. */
@@ -147,7 +147,7 @@ describe('report pages in Chromium', () => {
     async (name) => {
       const entry = written.find((candidate) => candidate.name === name);
       if (entry === undefined) throw new Error(`no page ${name} was written`);
-      const page = await open(entry.file);
+      const { page, failures } = await open(entry.file);
       for (const viewport of VIEWPORTS) {
         await page.setViewportSize({ width: viewport.width, height: viewport.height });
         for (const scheme of SCHEMES) {
@@ -172,7 +172,7 @@ describe('report pages in Chromium', () => {
   it('the index links every page with its verdict', async () => {
     const file = join(OUT, 'index.html');
     writeFileSync(file, renderIndexPage('report pages test', written.map(({ name, page }) => ({ title: page.title, href: `${name}.html`, verdict: pageVerdict(page.checks) }))));
-    const page = await open(file);
+    const { page, failures } = await open(file);
     const rows = await readIndex(page);
     expect([...rows].sort((a, b) => a[1].localeCompare(b[1]))).toEqual(
       written.map(({ name, page: json }) => [pageVerdict(json.checks), `${name}.html`] as const).sort((a, b) => a[1].localeCompare(b[1])),
