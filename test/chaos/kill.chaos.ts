@@ -21,6 +21,7 @@ import {
   untypedCodes,
   type CallRecord,
 } from './support/chaos-kit.js';
+import { Checks } from './support/checks.js';
 import { callBoundMs, lateMs, loopHeld, unexplainedFailures } from './support/lateness.js';
 
 /**
@@ -49,7 +50,7 @@ describe.each([
     const nodes = serversOf(fleet, backend);
     const victim = nodes[1] as FleetNode;
     const client = chaosClient(backend, addresses(nodes), { failover });
-    const target = new RecordingTarget(client, 'kill-one:');
+    const target = new RecordingTarget(client, 'kill-one:', TIMEOUT_MS, nodes);
     const events = recordRingEvents(target);
     const kill = timedFault(target, () => applyFault(victim, { type: 'kill' }));
     try {
@@ -83,19 +84,20 @@ describe.each([
         movedFirstReadMisses: movedReads.filter((call) => call.hit === false).length,
         hitRateEnd: share(hitRate(startedBetween(target.calls, lastStart - 700, lastStart + 1))),
       };
-      saveResult({ scenario: 'kill one', backend, report, measured });
-
-      expect(report.maxCallMs).toBeLessThanOrEqual(callBoundMs(target));
-      expect(untypedCodes(report)).toEqual([]);
-      expect(ejection?.node).toBe(victim.address);
-      expect(measured.errorsFor).toBeLessThanOrEqual(measured.errorsForBoundMs);
-      // Its keys miss on their new nodes at first (so the check below can fail), then refill there
-      // and the hit rate comes back to where it was.
-      expect(measured.movedFirstReads).toBeGreaterThan(10);
-      expect(measured.movedFirstReadMisses).toBeGreaterThan(measured.movedFirstReads / 2);
-      expect(measured.hitRateEnd).toBeGreaterThanOrEqual(measured.hitRateBefore - 0.05);
-      expect(report.wrongValues).toBe(0);
-      expect(report.staleReads).toBe(0);
+      const checks = new Checks()
+        .atMost('no call outlived its deadline', report.maxCallMs, callBoundMs(target), ' ms')
+        .equal('every failure has a client error code', untypedCodes(report), [])
+        .equal('the victim was ejected', ejection?.node ?? null, victim.address)
+        .atMost('errors stopped within the detection window', measured.errorsFor, measured.errorsForBoundMs, ' ms')
+        // Its keys miss on their new nodes at first (so the check below can fail), then refill there
+        // and the hit rate comes back to where it was.
+        .above("the victim's keys read on their new nodes", measured.movedFirstReads, 10)
+        .above('most of those first reads missed', measured.movedFirstReadMisses, measured.movedFirstReads / 2)
+        .atLeast('the hit rate came back (end against before, less 0.05)', measured.hitRateEnd, measured.hitRateBefore - 0.05)
+        .atMost('no wrong value read', report.wrongValues, 0)
+        .atMost('no stale read', report.staleReads, 0);
+      saveResult({ scenario: 'kill one', backend, report, measured, checks: checks.list, description: `SIGKILL ${victim.id} at 1.2 s, kept down; failover ${failover}` }, target);
+      checks.assertAll();
     } finally {
       await client.destroy();
     }
@@ -109,7 +111,7 @@ describe.each(BACKENDS)('kill half of the %s fleet', (backend) => {
     // A cap below the half that dies: floor(0.34 x 6) = 2 nodes may be out, the third stays in.
     const cap = 2;
     const client = chaosClient(backend, addresses(nodes), { health: { maxEjectedShare: 0.34 } });
-    const target = new RecordingTarget(client, 'kill-half:');
+    const target = new RecordingTarget(client, 'kill-half:', TIMEOUT_MS, nodes);
     const events = recordRingEvents(target);
     const kills = victims.map((victim) => timedFault(target, () => applyFault(victim, { type: 'kill' })));
     try {
@@ -128,18 +130,19 @@ describe.each(BACKENDS)('kill half of the %s fleet', (backend) => {
         maxOut: Math.max(0, ...events.map((event) => event.ejectedAfter)),
         survivorErrors: survivorErrors.length,
       };
-      saveResult({ scenario: 'kill half', backend, report, measured });
-
-      // Exactly the cap: fewer would mean ejection failed, more that the cap did not hold; and
-      // only victims, unless a stall of ours took a survivor out (then it holds a place).
-      expect(unexplainedEjections.map((event) => victimIds.has(event.node))).toEqual(Array.from({ length: cap - measured.survivorsEjectedByStalls }, () => true));
-      expect(measured.maxOut).toBe(cap);
-      expect(untypedCodes(report)).toEqual([]);
-      expect(report.maxCallMs).toBeLessThanOrEqual(callBoundMs(target));
-      // Only keys placed on dead nodes fail; everything else still answers.
-      expect(survivorErrors).toEqual([]);
-      expect(report.errors).toBeGreaterThan(0);
-      expect(report.wrongValues).toBe(0);
+      const checks = new Checks()
+        // Exactly the cap: fewer would mean ejection failed, more that the cap did not hold; and
+        // only victims, unless a stall of ours took a survivor out (then it holds a place).
+        .equal('ejected: victims only, up to the cap', unexplainedEjections.map((event) => victimIds.has(event.node)), Array.from({ length: cap - measured.survivorsEjectedByStalls }, () => true))
+        .equal('nodes out at once: the cap', measured.maxOut, cap)
+        .equal('every failure has a client error code', untypedCodes(report), [])
+        .atMost('no call outlived its deadline', report.maxCallMs, callBoundMs(target), ' ms')
+        // Only keys placed on dead nodes fail; everything else still answers.
+        .atMost('no survivor failed', measured.survivorErrors, 0)
+        .above('keys on dead nodes failed', report.errors, 0)
+        .atMost('no wrong value read', report.wrongValues, 0);
+      saveResult({ scenario: 'kill half', backend, report, measured, checks: checks.list, description: `SIGKILL ${victims.map((victim) => victim.id).join(', ')} (${victims.length} of ${nodes.length}) at 600 ms, kept down; at most ${cap} may be ejected` }, target);
+      checks.assertAll();
     } finally {
       await client.destroy();
     }
@@ -150,7 +153,7 @@ describe.each(BACKENDS)('kill every %s node', (backend) => {
   it('fails every call fast with a typed error, and recovers fully when they return', async () => {
     const nodes = serversOf(fleet, backend);
     const client = chaosClient(backend, addresses(nodes));
-    const target = new RecordingTarget(client, 'kill-all:');
+    const target = new RecordingTarget(client, 'kill-all:', TIMEOUT_MS, nodes);
     const kills = nodes.map((node) => timedFault(target, () => applyFault(node, { type: 'kill' })));
     try {
       await client.ping();
@@ -176,21 +179,22 @@ describe.each(BACKENDS)('kill every %s node', (backend) => {
         // Those a stall of this process explains (calls to restarted servers timed out) excused.
         unexplainedErrorsLast500ms: unexplainedFailures(end, held).length,
       };
-      saveResult({ scenario: 'kill all', backend, report, measured });
-
-      expect(whileDead.length).toBeGreaterThan(100);
-      expect(whileDead.filter((call) => call.errorCode === undefined)).toEqual([]);
-      expect(untypedCodes(report)).toEqual([]);
-      // Fast: no waiting on a dead server (refused connections, open breakers, no node left). A
-      // call that waited would last its deadline: 99 % of them end well before it. (Thousands of
-      // calls, so one stall moves the p99 by nothing.)
-      expect(measured.p99WhileDead).toBeLessThan(TIMEOUT_MS / 2);
-      expect(report.maxCallMs).toBeLessThanOrEqual(callBoundMs(target));
-      // Full recovery under load: the last 500 ms without an error, then every node back in the ring.
-      expect(end.length).toBeGreaterThan(100);
-      expect(measured.unexplainedErrorsLast500ms).toBe(0);
+      const checks = new Checks()
+        .above('calls while every node was dead', whileDead.length, 100)
+        .atMost('none of them succeeded', whileDead.filter((call) => call.errorCode === undefined).length, 0)
+        .equal('every failure has a client error code', untypedCodes(report), [])
+        // Fast: no waiting on a dead server (refused connections, open breakers, no node left). A
+        // call that waited would last its deadline: 99 % of them end well before it. (Thousands of
+        // calls, so one stall moves the p99 by nothing.)
+        .below('p99 while dead: fast, under half a deadline', measured.p99WhileDead, TIMEOUT_MS / 2, ' ms')
+        .atMost('no call outlived its deadline', report.maxCallMs, callBoundMs(target), ' ms')
+        // Full recovery under load: the last 500 ms without an error, then every node back in the ring.
+        .above('calls in the last 500 ms', end.length, 100)
+        .atMost('no error in the last 500 ms (stalls of ours excused)', measured.unexplainedErrorsLast500ms, 0)
+        .atMost('no wrong value read', report.wrongValues, 0);
+      saveResult({ scenario: 'kill all', backend, report, measured, checks: checks.list, description: `SIGKILL all ${nodes.length} nodes at 800 ms, restarted (empty) 1 s later` }, target);
+      checks.assertAll();
       await expect.poll(() => client.ejected, { timeout: 3000, interval: 20 }).toEqual([]);
-      expect(report.wrongValues).toBe(0);
     } finally {
       await client.destroy();
     }

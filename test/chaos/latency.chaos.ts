@@ -1,6 +1,6 @@
 // One node slowed by 200 ms (its replies held by its fault proxy) under load: outlier detection
 // must take it out, and calls to the other nodes must stay as fast as before.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode } from '@shardcache/chaos';
 import {
   BACKENDS,
@@ -15,6 +15,7 @@ import {
   timedFault,
   untypedCodes,
 } from './support/chaos-kit.js';
+import { Checks } from './support/checks.js';
 import { callBoundMs, lateMs } from './support/lateness.js';
 
 const LATENCY_MS = 200;
@@ -64,7 +65,7 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
     const victimId = victim.proxyAddress ?? '';
     // Every node through its proxy, so the fault is the only difference between them.
     const client = chaosClient(backend, nodes.map((node) => node.proxyAddress ?? ''), { timeoutMs: TIMEOUT_MS, health: OUTLIERS });
-    const target = new RecordingTarget(client, 'latency:');
+    const target = new RecordingTarget(client, 'latency:', TIMEOUT_MS, nodes);
     const events = recordRingEvents(target);
     const slow = timedFault(target, () => applyFault(victim, { type: 'latency', ms: LATENCY_MS, direction: 'downstream' }));
     try {
@@ -97,32 +98,33 @@ describe.each(BACKENDS)('200 ms of latency on one %s node', (backend) => {
         skippedStartsBound: target.stalls.stalls.reduce((due, stall) => due + Math.floor(((stall.toMs - stall.fromMs) * RATE_PER_SEC) / 1000), 0),
         victimP50DuringMs: ms(percentileMs(startedBetween(target.calls.filter((call) => call.node === victimId), slow.times.appliedMs, slow.times.revertStartedMs), 50)),
       };
-      saveResult({ scenario: 'latency 200 ms', backend, report, measured });
-
-      expect(measured.victimP50DuringMs).toBeGreaterThanOrEqual(LATENCY_MS);
-      expect(measured.markReason).toBe('latency');
-      // Marked for the fault, not before it.
-      expect(measured.markedAfterMs).toBeGreaterThanOrEqual(0);
-      expect(measured.markedAfterMs).toBeLessThanOrEqual(measured.markBoundMs);
-      expect(before.length).toBeGreaterThan(800);
-      // Enough calls for a p99 while the slow node was in the ring (it is marked within ~1 s).
-      expect(during.length).toBeGreaterThan(100);
-      // At the same load: a start is skipped only when 64 calls are in flight, which the slow
-      // node's ~35 and the burst of starts due during a stall of the loop can reach (the open
-      // loop catches up on them), so at most the starts due during the stalls (gaps of 20 ms or
-      // more; a shorter one brings at most 16 starts, which fit).
-      expect(report.skippedStarts).toBeLessThanOrEqual(measured.skippedStartsBound);
-      // Nothing waits behind the slow node, and the others keep their latency, on statistics a
-      // stall or a descheduled server cannot move (a fixed 'p99 < 100 ms, half the fault' failed
-      // at 110 ms after a 93 ms stall; waiting behind the slow node gives 200 ms and more): their median while the slow node is in the ring stays under their p99 before it
-      // (the median of ~1,300 calls is the 650th, not 13 outliers); and their p99 stays within
-      // 20 % of the no-fault phase's, late by one link measured in this run (`lateMs`: the
-      // longest stall plus the no-fault p99). `within20pct` records the strict 20 %.
-      expect(measured.othersP50SlowInRingMs).toBeLessThanOrEqual(measured.othersP99BeforeMs);
-      expect(measured.othersP99SlowInRingMs).toBeLessThanOrEqual(measured.othersP99BoundMs);
-      expect(untypedCodes(report)).toEqual([]);
-      expect(report.maxCallMs).toBeLessThanOrEqual(callBoundMs(target, TIMEOUT_MS));
-      expect(report.wrongValues).toBe(0);
+      const checks = new Checks()
+        .atLeast("the victim's p50 while slowed", measured.victimP50DuringMs, LATENCY_MS, ' ms')
+        .equal('marked for latency', measured.markReason, 'latency')
+        // Marked for the fault, not before it.
+        .atLeast('marked after the fault began', measured.markedAfterMs, 0, ' ms')
+        .atMost('marked in time', measured.markedAfterMs, measured.markBoundMs, ' ms')
+        .above("other nodes' calls before the fault", before.length, 800)
+        // Enough calls for a p99 while the slow node was in the ring (it is marked within ~1 s).
+        .above("other nodes' calls while the slow node was in the ring", during.length, 100)
+        // At the same load: a start is skipped only when 64 calls are in flight, which the slow
+        // node's ~35 and the burst of starts due during a stall of the loop can reach (the open
+        // loop catches up on them), so at most the starts due during the stalls (gaps of 20 ms or
+        // more; a shorter one brings at most 16 starts, which fit).
+        .atMost('starts skipped: at most those due during stalls of ours', report.skippedStarts, measured.skippedStartsBound)
+        // Nothing waits behind the slow node, and the others keep their latency, on statistics a
+        // stall or a descheduled server cannot move (a fixed 'p99 < 100 ms, half the fault' failed
+        // at 110 ms after a 93 ms stall; waiting behind the slow node gives 200 ms and more): their median while the slow node is in the ring stays under their p99 before it
+        // (the median of ~1,300 calls is the 650th, not 13 outliers); and their p99 stays within
+        // 20 % of the no-fault phase's, late by one link measured in this run (`lateMs`: the
+        // longest stall plus the no-fault p99). `within20pct` records the strict 20 %.
+        .atMost("others' p50 with the slow node in the ring, against their p99 before", measured.othersP50SlowInRingMs, measured.othersP99BeforeMs, ' ms')
+        .atMost("others' p99 with the slow node in the ring: within 20 %, late by one link", measured.othersP99SlowInRingMs, measured.othersP99BoundMs, ' ms')
+        .equal('every failure has a client error code', untypedCodes(report), [])
+        .atMost('no call outlived its deadline', report.maxCallMs, callBoundMs(target, TIMEOUT_MS), ' ms')
+        .atMost('no wrong value read', report.wrongValues, 0);
+      saveResult({ scenario: 'latency 200 ms', backend, report, measured, checks: checks.list, description: `${LATENCY_MS} ms more on every reply of ${victim.id} (its fault proxy holds them) from 3.5 s, at ${RATE_PER_SEC} calls/s` }, target);
+      checks.assertAll();
     } finally {
       await client.destroy();
     }

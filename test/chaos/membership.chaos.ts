@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSocketsTo, startFleet, type Fleet } from '@shardcache/chaos';
 import type { MembershipChange } from '@shardcache/client';
 import { BACKENDS, chaosClient, ms, RecordingTarget, saveResult, serversOf } from './support/chaos-kit.js';
+import { Checks } from './support/checks.js';
 import { callBoundMs, loopHeld, unexplainedFailures } from './support/lateness.js';
 
 /** Calls between two changes, so each change lands while calls flow. */
@@ -32,7 +33,7 @@ describe.each(BACKENDS)('add and remove %s nodes under load', (backend) => {
     await expect.poll(() => sockets(all), { timeout: 3000, interval: 20 }).toBe(0);
 
     const client = chaosClient(backend, [a, b, c, d], { timeoutMs: CALL_TIMEOUT_MS });
-    const target = new RecordingTarget(client, 'membership:', CALL_TIMEOUT_MS);
+    const target = new RecordingTarget(client, 'membership:', CALL_TIMEOUT_MS, servers);
     // Only fresh nodes join and removed nodes never return, so no key can move back to a node
     // holding an older copy: any stale read would be the client's.
     const changes: MembershipChange[] = [{ add: [e] }, { remove: [a] }, { add: [f] }, { remove: [b] }];
@@ -57,19 +58,20 @@ describe.each(BACKENDS)('add and remove %s nodes under load', (backend) => {
         // Calls a stall of this process timed out are excused; no other may fail.
         unexplainedErrors: unexplainedFailures(target.calls, loopHeld(target)).length,
         changes: changes.length, socketsAfterEachChange: socketsAfterChange.join('/'), openAtEnd, openAfterClose: sockets(all) };
-      saveResult({ scenario: 'add/remove', backend, report, measured });
-
-      expect(report.stoppedBy).toBe('maxOps');
-      expect(Object.keys(report.errorsByCode).filter((code) => code !== 'ERR_TIMEOUT' && code !== 'ERR_CONNECTION')).toEqual([]);
-      expect(measured.unexplainedErrors).toBe(0);
-      expect(report.maxCallMs).toBeLessThanOrEqual(measured.maxCallBoundMs);
-      expect(report.staleReads).toBe(0);
-      expect(report.wrongValues).toBe(0);
-      expect(client.ring.nodes.map((node) => node.id).sort()).toEqual([c, d, e, f].sort());
-      // At most one connection per node in the ring at each step, and at least one in use.
-      expect(socketsAfterChange.every((count) => count >= 1 && count <= 5)).toBe(true);
-      expect(openAtEnd).toBeGreaterThanOrEqual(1);
-      expect(openAtEnd).toBeLessThanOrEqual(4);
+      const checks = new Checks()
+        .equal('the load ran to its last call', report.stoppedBy, 'maxOps')
+        .equal('failures only timeouts or connection errors', Object.keys(report.errorsByCode).filter((code) => code !== 'ERR_TIMEOUT' && code !== 'ERR_CONNECTION'), [])
+        .atMost('no call failed (stalls of ours excused)', measured.unexplainedErrors, 0)
+        .atMost('no call outlived its deadline', report.maxCallMs, measured.maxCallBoundMs, ' ms')
+        .atMost('no stale read', report.staleReads, 0)
+        .atMost('no wrong value read', report.wrongValues, 0)
+        .equal('the ring holds the nodes the changes left', client.ring.nodes.map((node) => node.id).sort(), [c, d, e, f].sort())
+        // At most one connection per node in the ring at each step, and at least one in use.
+        .that('1 to 5 connections after each change', socketsAfterChange.every((count) => count >= 1 && count <= 5), socketsAfterChange.join('/'))
+        .atLeast('connections open at the end', openAtEnd, 1)
+        .atMost('connections open at the end: one per node at most', openAtEnd, 4);
+      saveResult({ scenario: 'add/remove', backend, report, measured, checks: checks.list, description: `${changes.length} membership changes (add, remove, add, remove) under 48 callers` }, target);
+      checks.assertAll();
     } finally {
       await client.destroy();
     }

@@ -1,7 +1,7 @@
 // A paused node (SIGSTOP: connections stay open, nothing answers, data kept) under load. It must
 // leave the ring within the detection bound and return after SIGCONT without serving what it
 // held from before. The same test runs without rejoin safety to prove stale reads would show.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { applyFault, startFleet, type Fleet, type FleetNode, type ScenarioReport } from '@shardcache/chaos';
 import {
   BACKENDS,
@@ -13,9 +13,11 @@ import {
   saveResult,
   serversOf,
   timedFault,
+  TIMEOUT_MS,
   untypedCodes,
   type Backend,
 } from './support/chaos-kit.js';
+import { Checks } from './support/checks.js';
 import { callBoundMs, loopHeld, returnBoundMs } from './support/lateness.js';
 
 let fleet: Fleet;
@@ -29,6 +31,7 @@ afterAll(async () => {
 
 interface PauseRun {
   readonly report: ScenarioReport;
+  readonly target: RecordingTarget;
   readonly measured: {
     readonly outAtFaultByStall: boolean | null;
     readonly ejectedAfterMs: number;
@@ -47,7 +50,7 @@ interface PauseRun {
 async function pauseUnderLoad(backend: Backend, victim: FleetNode, rejoin: boolean): Promise<PauseRun> {
   const nodes = serversOf(fleet, backend).map((node) => node.address);
   const client = chaosClient(backend, nodes, { failover: 'next', rejoin: { enabled: rejoin, failoverTtl: 'none' } });
-  const target = new RecordingTarget(client, `pause:${String(rejoin)}:`);
+  const target = new RecordingTarget(client, `pause:${String(rejoin)}:`, TIMEOUT_MS, serversOf(fleet, backend));
   const events = recordRingEvents(target);
   const pause = timedFault(target, () => applyFault(victim, { type: 'pause' }));
   try {
@@ -77,6 +80,7 @@ async function pauseUnderLoad(backend: Backend, victim: FleetNode, rejoin: boole
     const due = hung[FAST_HEALTH.serverFailureLimit - 1]?.startMs ?? Infinity;
     return {
       report,
+      target,
       measured: {
         outAtFaultByStall: outAtFault === undefined ? null : loopHeld(target).explains(outAtFault),
         ejectedAfterMs: ms((ejected?.atMs ?? Number.NaN) - pause.times.appliedMs),
@@ -99,25 +103,30 @@ describe.each(BACKENDS)('pause one %s node', (backend) => {
     const victim = serversOf(fleet, backend)[1] as FleetNode;
     const safe = await pauseUnderLoad(backend, victim, true);
     const unsafe = await pauseUnderLoad(backend, victim, false);
-    saveResult({ scenario: 'pause', backend, report: safe.report, measured: safe.measured });
-    saveResult({ scenario: 'pause, rejoin off', backend, report: unsafe.report, measured: unsafe.measured });
-
-    for (const { report, measured } of [safe, unsafe]) {
+    const safeChecks = new Checks();
+    const unsafeChecks = new Checks();
+    const runs = [
+      { scenario: 'pause', run: safe, checks: safeChecks },
+      { scenario: 'pause, rejoin off', run: unsafe, checks: unsafeChecks },
+    ];
+    for (const { run: { report, measured }, checks } of runs) {
       if (measured.outAtFaultByStall === null) {
-        expect(measured.ejectedAfterMs).toBeGreaterThan(0);
-        expect(measured.ejectedLateMs).toBeLessThanOrEqual(measured.ejectedLateBoundMs);
+        checks.above('ejected after the pause began', measured.ejectedAfterMs, 0, ' ms');
+        checks.atMost('ejected within a deadline of its second hung call', measured.ejectedLateMs, measured.ejectedLateBoundMs, ' ms late');
       } else {
-        expect(measured.outAtFaultByStall).toBe(true);
+        checks.that('out at the pause only because a stall of ours timed its calls out', measured.outAtFaultByStall, String(measured.outAtFaultByStall));
       }
-      expect(measured.restoredAfterResumeMs).toBeGreaterThan(0);
-      expect(measured.restoredAfterResumeMs).toBeLessThanOrEqual(measured.restoreBoundMs);
+      checks.above('restored after the resume', measured.restoredAfterResumeMs, 0, ' ms');
+      checks.atMost('restored in time', measured.restoredAfterResumeMs, measured.restoreBoundMs, ' ms');
       // The victim's keys were read after it returned: the stale check had something to look at.
-      expect(measured.victimReadsAfterRestore).toBeGreaterThan(100);
-      expect(untypedCodes(report)).toEqual([]);
-      expect(report.maxCallMs).toBeLessThanOrEqual(measured.maxCallBoundMs);
-      expect(report.wrongValues).toBe(0);
+      checks.above("the victim's keys read after its return", measured.victimReadsAfterRestore, 100);
+      checks.equal('every failure has a client error code', untypedCodes(report), []);
+      checks.atMost('no call outlived its deadline', report.maxCallMs, measured.maxCallBoundMs, ' ms');
+      checks.atMost('no wrong value read', report.wrongValues, 0);
     }
-    expect(safe.report.staleReads).toBe(0);
-    expect(unsafe.report.staleReads).toBeGreaterThan(0);
+    safeChecks.atMost('no stale read (rejoin safety)', safe.report.staleReads, 0);
+    unsafeChecks.above('stale reads without rejoin safety (the control)', unsafe.report.staleReads, 0);
+    for (const { scenario, run, checks } of runs) saveResult({ scenario, backend, report: run.report, measured: run.measured, checks: checks.list, description: `SIGSTOP ${victim.id} from 600 ms for 1.2 s under 32 callers, then SIGCONT` }, run.target);
+    for (const { checks } of runs) checks.assertAll();
   });
 });

@@ -1,5 +1,6 @@
 import type { FaultCounters } from './faults.js';
 import { percentile } from './internal/percentile.js';
+import { buildTimeline, type Timeline } from './timeline.js';
 
 /** Where an operation started relative to the fault schedule. */
 export type ScenarioPhase = 'before' | 'during' | 'after';
@@ -10,6 +11,8 @@ export interface OperationSample {
   readonly phase: ScenarioPhase;
   readonly startMs: number;
   readonly endMs: number;
+  /** The node the key was placed on when the call started (`ScenarioOptions.nodeOf`); undefined when unknown. */
+  readonly node?: string;
   /** Undefined when the call succeeded; else the error's `code` (or name). */
   readonly errorCode?: string;
   readonly outcome?: 'hit' | 'miss' | 'stale' | 'wrong';
@@ -66,6 +69,8 @@ export interface ScenarioReport {
   /** Open-loop starts skipped because `concurrency` calls were in flight (0 in a closed loop). */
   readonly skippedStarts: number;
   readonly faults: readonly FaultRecord[];
+  /** The run over time, fleet-wide and per node: what the report's HTML page plots. */
+  readonly timeline: Timeline;
 }
 
 const PHASES: readonly ScenarioPhase[] = ['before', 'during', 'after'];
@@ -104,6 +109,7 @@ export function buildReport(samples: readonly OperationSample[], faults: readonl
     stoppedBy,
     skippedStarts,
     faults,
+    timeline: buildTimeline(samples, durationMs),
   };
 }
 

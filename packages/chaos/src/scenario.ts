@@ -41,6 +41,11 @@ export interface ScenarioOptions {
   /** A call still pending after this counts as `ERR_CALL_TIMEOUT`. Default 1000. */
   readonly callTimeoutMs?: number;
   readonly faults?: readonly ScheduledFault[];
+  /**
+   * The node a key is placed on (e.g. `(key) => client.locate(prefix + key)`), asked when each
+   * call starts: the report's timeline then has a line per node. Default: fleet-wide only.
+   */
+  readonly nodeOf?: (key: string) => string | undefined;
   readonly clock?: Clock;
   readonly random?: () => number;
 }
@@ -116,6 +121,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
 
   const operate = async (): Promise<void> => {
     const key = `key-${Math.floor(random() * settings.keys)}`;
+    const node = settings.nodeOf?.(key);
+    const where = node === undefined ? {} : { node };
     const startPhase = phase();
     const startMs = now();
     const isGet = random() < settings.readShare;
@@ -123,16 +130,16 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     try {
       if (isGet) {
         const value = await call(() => target.get(key));
-        samples.push({ kind: 'get', phase: startPhase, startMs, endMs: now(), outcome: judge(key, value, acknowledgedAtStart, attempted.get(key) ?? 0) });
+        samples.push({ kind: 'get', phase: startPhase, startMs, endMs: now(), ...where, outcome: judge(key, value, acknowledgedAtStart, attempted.get(key) ?? 0) });
       } else {
         const version = (attempted.get(key) ?? 0) + 1;
         attempted.set(key, version);
         await call(() => target.set(key, `${key}@${version}`));
         acknowledged.set(key, Math.max(acknowledged.get(key) ?? 0, version));
-        samples.push({ kind: 'set', phase: startPhase, startMs, endMs: now() });
+        samples.push({ kind: 'set', phase: startPhase, startMs, endMs: now(), ...where });
       }
     } catch (error) {
-      samples.push({ kind: isGet ? 'get' : 'set', phase: startPhase, startMs, endMs: now(), errorCode: codeOf(error) });
+      samples.push({ kind: isGet ? 'get' : 'set', phase: startPhase, startMs, endMs: now(), ...where, errorCode: codeOf(error) });
     }
   };
 
@@ -228,6 +235,7 @@ function validate(options: ScenarioOptions) {
     if (!(Number.isFinite(fault.durationMs) && fault.durationMs >= 0)) throw new InvalidOptionError(`faults[${index}].durationMs`, `expected milliseconds >= 0, got ${String(fault.durationMs)}`);
     if (typeof fault.apply !== 'function') throw new InvalidOptionError(`faults[${index}].apply`, 'expected a function returning applyFault(...)');
   });
+  if (options.nodeOf !== undefined && typeof options.nodeOf !== 'function') throw new InvalidOptionError('nodeOf', 'expected a function from key to node id');
   const ratePerSec = options.ratePerSec;
   if (ratePerSec !== undefined && !(Number.isFinite(ratePerSec) && ratePerSec > 0 && ratePerSec <= 1_000_000)) {
     throw new InvalidOptionError('ratePerSec', `expected calls per second from above 0 to 1000000, got ${String(ratePerSec)}`);
@@ -242,6 +250,7 @@ function validate(options: ScenarioOptions) {
     callTimeoutMs: integer('callTimeoutMs', options.callTimeoutMs, 1000),
     readShare,
     faults,
+    nodeOf: options.nodeOf,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
   };

@@ -23,6 +23,17 @@ describe('runScenario against known targets', () => {
     expect(report.hitRate).toBeGreaterThan(0.5);
   });
 
+  it('asks nodeOf where each key is, so the timeline has a line per node adding up to the fleet', async () => {
+    const report = await runScenario({ target: mapTarget(), maxOps: 500, keys: 10, random: seededRandom(2), nodeOf: (key) => (key.endsWith('0') ? undefined : `node-${Number(key.slice(4)) % 3}`) });
+    const { samples, nodes } = report.timeline;
+    expect(nodes.map(({ node }) => node)).toEqual(['node-0', 'node-1', 'node-2']);
+    const total = (buckets: readonly { ops: number }[]): number => buckets.reduce((sum, bucket) => sum + bucket.ops, 0);
+    expect(total(samples)).toBe(500);
+    // key-0 has no node: its calls count only fleet-wide.
+    expect(nodes.reduce((sum, { samples: buckets }) => sum + total(buckets), 0)).toBeLessThan(500);
+    expect(nodes.every(({ samples: buckets }) => buckets.length === samples.length)).toBe(true);
+  });
+
   it('detects stale reads and wrong values', async () => {
     const first = new Map<string, string>();
     const stale: ScenarioTarget = {
@@ -110,6 +121,7 @@ describe('runScenario against known targets', () => {
     [{ maxOps: 0 }, 'maxOps'],
     [{ readShare: 2 }, 'readShare'],
     [{ ratePerSec: 0 }, 'ratePerSec'],
+    [{ nodeOf: 'node-1' as unknown as () => string }, 'nodeOf'],
     [{ faults: [{ atMs: -1, durationMs: 1, apply: () => Promise.reject(new Error('unused')) }] }, 'faults[0].atMs'],
   ])('rejects %j naming %s', async (options, option) => {
     await expect(runScenario({ target: mapTarget(), ...options })).rejects.toThrow(expect.objectContaining({ option }));

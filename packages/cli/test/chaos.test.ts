@@ -1,13 +1,20 @@
 // `shardcache chaos` as a user runs it (the built CLI in a subprocess), and its checks.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport, startFleet, type OperationSample } from '@shardcache/chaos';
 import { checkScenario, PLANS } from '../src/chaos/chaos-scenarios.js';
 import { isRunning, runCli } from './support/run-cli.js';
 import { runMain } from './support/run-main.js';
 
+const scratch = mkdtempSync(join(tmpdir(), 'cli-chaos-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 describe('shardcache chaos', () => {
-  it('kill: runs the scenario on a local fleet, prints the report and the checks, exits 0, stops its servers', async () => {
-    const { code, stdout, stderr, pids } = await runCli(['chaos', 'kill', '--duration', '3', '--nodes', '3']);
+  it('kill: runs the scenario on a local fleet, prints the report and the checks, writes the page, exits 0, stops its servers', async () => {
+    const page = join(scratch, 'kill.html');
+    const { code, stdout, stderr, pids } = await runCli(['chaos', 'kill', '--duration', '3', '--nodes', '3', '--html', page]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^shardcache chaos kill: SIGKILL one node and keep it down, on a local fleet of 3 memcached servers/);
@@ -16,6 +23,18 @@ describe('shardcache chaos', () => {
     expect(stdout).toMatch(/^ {2}ok {4}no wrong value read \(wrong values 0\)$/m);
     expect(stdout).toMatch(/^ {2}ok {4}the fault took effect \(kills 1 \(at least 1\)\)$/m);
     expect(stdout).toMatch(/^passed: 5 of 5 checks hold$/m);
+    expect(stdout).toMatch(new RegExp(`^page: ${page}$`, 'm'));
+    // The page (drawn in a browser by the integration suite's report-pages test): the run, its fault, the ejection, the verdicts.
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<body data-verdict="pass">');
+    expect(html.match(/<rect class="fault" data-fault-node="memcached-1" data-fault-type="kill"/g)).toHaveLength(5);
+    expect(html).toMatch(/<line class="mark mark-ejected" data-event="ejected"/);
+    expect(html.match(/<tr class="check" data-verdict="pass">/g)).toHaveLength(5);
+    // One line per node of the 3 in each chart (the fleet's line too), named as the fault names them: the load knew where each key went.
+    const nodes = [...html.matchAll(/data-series="([^"]+)"/g)].map((match) => match[1] ?? '').filter((series) => series !== 'all' && !series.startsWith('code:'));
+    expect(new Set(nodes)).toEqual(new Set(['memcached-0', 'memcached-1', 'memcached-2']));
+    expect(html).toMatch(/<line class="mark mark-ejected" data-event="ejected" data-at="[\d.]+"[^>]*><title>ejected memcached-1/);
     // Three servers (the victim restarted when the fault was reverted at the end) and a watchdog.
     expect(pids.filter((record) => record.comm !== 'node').length).toBeGreaterThanOrEqual(3);
     expect(pids.filter((record) => record.comm !== 'node').filter(isRunning)).toEqual([]);
@@ -92,6 +111,8 @@ describe('shardcache chaos: bad arguments', () => {
     [['chaos', 'kill', '--nodes', '1'], /--nodes must be an integer from 2 to 12, got "1"/],
     [['chaos', 'kill', '--rate', '0'], /--rate must be an integer from 1 to 100000, got "0"/],
     [['chaos', 'kill', '--backend', 'mongo'], /--backend must be memcached or redis, got "mongo"/],
+    [['chaos', 'kill', '--html='], /--html needs a file name, got ""/],
+    [['chaos', 'kill', '--html', '/no/such/folder/page.html'], /--html: folder "\/no\/such\/folder" does not exist/],
   ])('%j exits 2 and says what is wrong', async (args, message) => {
     const { code, err } = await runMain(args);
     expect(code).toBe(2);

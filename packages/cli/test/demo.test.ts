@@ -1,6 +1,9 @@
 // `shardcache demo` as a user runs it: the built CLI in a subprocess, plain lines (stdout is
 // not a terminal), a short story against real servers, and no process left behind.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ANSI } from './support/ansi.js';
 import { isRunning, runCli } from './support/run-cli.js';
 
@@ -22,9 +25,13 @@ const STORY_LINES = [
   /story over/,
 ];
 
+const scratch = mkdtempSync(join(tmpdir(), 'cli-demo-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 describe('shardcache demo --no-tty', () => {
-  it.concurrent.each(['memcached', 'redis'])('tells the whole story on %s, reads no wrong value and leaves no process behind', async (backend) => {
-    const { code, stdout, stderr, pids } = await runCli(['demo', '--no-tty', '--backend', backend, '--duration', '9']);
+  it.concurrent.each(['memcached', 'redis'])('tells the whole story on %s, reads no wrong value, draws it as a page and leaves no process behind', async (backend) => {
+    const page = join(scratch, `demo.${backend}.html`);
+    const { code, stdout, stderr, pids } = await runCli(['demo', '--no-tty', '--backend', backend, '--duration', '9', '--html', page]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.split('\n');
@@ -41,6 +48,16 @@ describe('shardcache demo --no-tty', () => {
     expect(stdout).toMatch(/^ {2}ops {11}[\d,]+ in \d+\.\d s/m);
     expect(stdout).toMatch(/^ {2}hit rate {6}\d+\.\d%/m);
     expect(stdout).toMatch(/^ {2}events {8}killed \w+-1 .*restored \w+-1 .*added \w+-4 .*removed \w+-0/m);
+
+    // The page (drawn in a browser by the integration suite's report-pages test): the kill shaded,
+    // the story's phases and events on the time axis, every check of the story held.
+    expect(stdout).toMatch(new RegExp(`^ {2}page {10}${page}$`, 'm'));
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('<body data-verdict="pass">');
+    expect(html.match(new RegExp(`<rect class="fault" data-fault-node="${backend}-1" data-fault-type="kill"`, 'g'))).toHaveLength(5);
+    expect(html.match(/<span class="phase"/g)).toHaveLength(5);
+    for (const event of ['ejected', 'restored', 'ring-changed', 'warm-up', 'migration']) expect(html, event).toContain(`<line class="mark mark-${event}" data-event="${event}"`);
+    expect(html.match(/<tr class="check" data-verdict="pass">/g)).toHaveLength(6);
 
     // Five servers and the restarted one, all recorded, all gone once the CLI has exited.
     const servers = pids.filter((record) => record.comm !== 'node');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VersionedLoad, type LoadTarget } from '../src/demo/versioned-load.js';
+import { VersionedLoad, type LoadCall, type LoadTarget } from '../src/demo/versioned-load.js';
 import { VirtualClock } from './support/virtual-clock.js';
 
 /** A cache in a Map; `corrupt` decides what a read returns instead of the stored value. */
@@ -75,6 +75,23 @@ describe('the versioned load', () => {
     });
     expect(totals.misses).toBe(1);
     expect(totals.wrong + totals.stale).toBe(0);
+  });
+
+  it('tells onCall of every call, with the node its key was on, the outcome and its times', async () => {
+    const controller = new AbortController();
+    const target = { ...mapTarget(500, controller, (key, value) => (key === 'demo:key-4' ? 'demo:key-4@1' : value)), locate: (key: string) => `node-${key.length % 2}` };
+    const clock = new VirtualClock();
+    const calls: LoadCall[] = [];
+    const load = new VersionedLoad({ keys: 50, opsPerSecond: 1000, concurrency: 4, clock, onCall: (call) => calls.push(call) });
+    await load.preload(target);
+    await load.run(target, controller.signal);
+    const { totals } = load;
+    expect(calls).toHaveLength(totals.ops);
+    expect(calls.filter((call) => call.kind === 'get')).toHaveLength(totals.gets);
+    expect(calls.filter((call) => call.outcome === 'stale')).toHaveLength(totals.stale);
+    expect(calls.filter((call) => call.outcome === 'hit' || call.outcome === 'stale')).toHaveLength(totals.hits);
+    expect(new Set(calls.map((call) => call.node))).toEqual(new Set(['node-0', 'node-1']));
+    expect(calls.every((call) => call.endedAt >= call.startedAt && call.errorCode === undefined)).toBe(true);
   });
 
   it('counts failures by code', async () => {

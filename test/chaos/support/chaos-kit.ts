@@ -1,10 +1,26 @@
 // Shared by the chaos scenarios: a scenario target that remembers every call (the node its key
 // went to, when, what came back), ring events with their times, window statistics, and the
-// report files the summary table is built from.
+// report files (JSON and an HTML page each) the summary table and the index are built from.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runScenario, watchEventLoop, type ActiveFault, type Fleet, type FleetNode, type LoopStalls, type ScenarioOptions, type ScenarioReport, type ScenarioTarget } from '@shardcache/chaos';
+import {
+  fleetNames,
+  recordClientEvents,
+  renderScenarioPage,
+  runScenario,
+  watchEventLoop,
+  type ActiveFault,
+  type Fleet,
+  type FleetNode,
+  type LoopStalls,
+  type ReportCheck,
+  type ScenarioOptions,
+  type ScenarioPage,
+  type ScenarioReport,
+  type ScenarioTarget,
+  type TimelineEvent,
+} from '@shardcache/chaos';
 import { ShardedClient, type ClientHealthOptions, type ShardedClientOptions } from '@shardcache/client';
 
 export const BACKENDS = ['memcached', 'redis'] as const;
@@ -42,7 +58,7 @@ export const CONNECT_TIMEOUT_MS = 1000;
 
 /** A client over `nodes` with the chaos defaults (`TIMEOUT_MS`, `FAST_HEALTH`, `STABLE_MS`, `CONNECT_TIMEOUT_MS`), overridable. */
 export function chaosClient(backend: Backend, nodes: readonly string[], options: Omit<ShardedClientOptions, 'backend' | 'nodes'> = {}): ShardedClient {
-  return new ShardedClient({
+  const resolved: ShardedClientOptions = {
     timeoutMs: TIMEOUT_MS,
     ...options,
     backend,
@@ -50,8 +66,14 @@ export function chaosClient(backend: Backend, nodes: readonly string[], options:
     connection: { connectTimeoutMs: CONNECT_TIMEOUT_MS, ...options.connection },
     health: { ...FAST_HEALTH, ...options.health },
     rejoin: { stableMs: STABLE_MS, ...options.rejoin },
-  });
+  };
+  const client = new ShardedClient(resolved);
+  clientOptions.set(client, resolved);
+  return client;
 }
+
+/** The options each chaos client was made with, for its page's settings. */
+const clientOptions = new WeakMap<ShardedClient, ShardedClientOptions>();
 
 /** Where each scenario writes `<scenario>.<backend>.json` (gitignored). */
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
@@ -90,14 +112,36 @@ export interface CallRecord {
  */
 export class RecordingTarget implements ScenarioTarget {
   readonly calls: CallRecord[] = [];
+  /** What the client announced during the last run, for its page: ejections, restores, membership changes. */
+  readonly events: TimelineEvent[];
   #origin = performance.now();
+  #load: Omit<ScenarioOptions, 'target'> = {};
+
+  /** A client node (a server's or its proxy's address) as its page names it: the fleet's id, as the faults name it. */
+  readonly #nameOf: (node: string) => string;
 
   constructor(
     readonly client: ShardedClient,
     readonly prefix: string,
     /** The client's per-call deadline, for `loopHeld`. */
     readonly timeoutMs = TIMEOUT_MS,
-  ) {}
+    /** The fleet's nodes, so the page names each node one way (calls still record addresses). */
+    fleetNodes: readonly FleetNode[] = [],
+  ) {
+    this.#nameOf = fleetNames(fleetNodes);
+    this.events = recordClientEvents(client, () => this.now());
+  }
+
+  /** The client's events of the last run, each node named as the page names it. */
+  get pageEvents(): TimelineEvent[] {
+    return this.events.map((event) => (event.node === undefined ? event : { ...event, node: this.#nameOf(event.node) }));
+  }
+
+  /** The settings in force in the last run: the client's options and the load's. */
+  get settings(): Record<string, unknown> {
+    const { faults = [], ...load } = this.#load;
+    return { client: clientOptions.get(this.client), load: { ...load, faults: faults.map((fault) => `at ${fault.atMs} ms for ${fault.durationMs} ms`) } };
+  }
 
   /** How late the event loop ran during the last `run` (a stall delays every timer, deadlines included); stalls in the target's time. */
   stalls: LoopStalls = { longestMs: 0, totalMs: 0, stalls: [] };
@@ -113,8 +157,18 @@ export class RecordingTarget implements ScenarioTarget {
     const watch = watchEventLoop();
     this.#origin = performance.now();
     this.#lastEnd = this.#origin;
+    this.#load = options;
+    // Only the run's own events: earlier ones (the client's start) would sit before its time axis.
+    this.events.length = 0;
     try {
-      const report = await runScenario({ ...options, target: this });
+      const report = await runScenario({
+        ...options,
+        target: this,
+        nodeOf: (key) => {
+          const node = this.client.locate(this.prefix + key);
+          return node === undefined ? undefined : this.#nameOf(node);
+        },
+      });
       this.noFaultP99Ms = report.phases.before.p99;
       this.noFaultMaxMs = report.phases.before.max;
       return report;
@@ -220,18 +274,38 @@ export function hitRate(calls: readonly CallRecord[]): number {
 /** The scenario's measurements beyond the report, as shown in the summary table. */
 export type Measurements = Readonly<Record<string, number | string | boolean | null>>;
 
-export interface ScenarioResult {
+/** A scenario's result file: its page's content (`renderScenarioPage` reads it as it is), named by scenario and backend. */
+export interface ScenarioResult extends ScenarioPage {
+  readonly scenario: string;
+  readonly backend: Backend;
+  readonly measured: Measurements;
+  readonly checks: readonly ReportCheck[];
+}
+
+/** What a scenario hands `saveResult`: its figures and checks; the target adds its events and settings. */
+export interface ScenarioOutcome {
   readonly scenario: string;
   readonly backend: Backend;
   readonly report: ScenarioReport;
   readonly measured: Measurements;
+  readonly checks: readonly ReportCheck[];
+  /** One line under the page's title. */
+  readonly description?: string;
 }
 
-/** Writes the result to `RESULTS_DIR/<scenario, dashed>.<backend>.json` before any check runs, so failures are reported too. */
-export function saveResult(result: ScenarioResult): void {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = `${result.scenario.replace(/[^a-z0-9]+/gi, '-')}.${result.backend}.json`;
-  writeFileSync(join(RESULTS_DIR, file), `${JSON.stringify(result, null, 2)}\n`);
+/** `<scenario, dashed>.<backend>`: the name of a result's JSON and HTML files. */
+export const resultName = (result: { readonly scenario: string; readonly backend: string }): string => `${result.scenario.replace(/[^a-z0-9]+/gi, '-')}.${result.backend}`;
+
+/**
+ * Writes the result to `<dir>/<name>.json` and its page to `<name>.html` before any check fails
+ * the test, so failures are reported (and drawn) too. Returns what was written.
+ */
+export function saveResult(outcome: ScenarioOutcome, target: RecordingTarget, dir = RESULTS_DIR): ScenarioResult {
+  const result: ScenarioResult = { title: `${outcome.scenario} · ${outcome.backend}`, ...outcome, events: target.pageEvents, settings: target.settings };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${resultName(result)}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(dir, `${resultName(result)}.html`), renderScenarioPage(result));
+  return result;
 }
 
 /** Rounds to 0.1 ms for the table. */

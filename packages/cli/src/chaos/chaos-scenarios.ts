@@ -1,5 +1,5 @@
 import type { ClientHealthOptions } from '@shardcache/client';
-import type { Fault, FaultCounters, ScenarioReport } from '@shardcache/chaos';
+import type { Fault, FaultCounters, ReportCheck, ScenarioReport } from '@shardcache/chaos';
 
 /** The scenarios `shardcache chaos` runs, as the chaos suite plays them. */
 export const SCENARIOS = ['kill', 'pause', 'latency', 'blackhole', 'flap', 'corrupt', 'kill-half', 'kill-all'] as const;
@@ -83,12 +83,8 @@ export const PLANS: Readonly<Record<ScenarioName, ScenarioPlan>> = {
 /** Error codes a failed call may carry: the client's and health's documented codes. */
 export const TYPED_ERROR_CODES: readonly string[] = ['ERR_TIMEOUT', 'ERR_CONNECTION', 'ERR_NODE_UNAVAILABLE', 'ERR_BREAKER_OPEN', 'ERR_OVERLOADED', 'ERR_DECODE', 'ERR_SERVER'];
 
-/** One check of a scenario's outcome. */
-export interface ScenarioCheck {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
+/** One check of a scenario's outcome (the shape a report page shows). */
+export type ScenarioCheck = ReportCheck;
 
 /** What must hold after the scenario: no wrong or stale value, no hung or untyped failure, the fault bit (and recovery where the faults were reverted). */
 export function checkScenario(plan: ScenarioPlan, report: ScenarioReport, victims: number): ScenarioCheck[] {

@@ -1,11 +1,28 @@
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { applyFault, FaultProxy, formatReport, runScenario, startFleet, type ActiveFault, type Fleet, type FaultCounters, type NetworkFault, type ScenarioReport } from '@shardcache/chaos';
+import {
+  applyFault,
+  FaultProxy,
+  fleetNames,
+  formatReport,
+  recordClientEvents,
+  renderScenarioPage,
+  runScenario,
+  startFleet,
+  type ActiveFault,
+  type Fleet,
+  type FaultCounters,
+  type NetworkFault,
+  type ScenarioPage,
+  type ScenarioReport,
+  type TimelineEvent,
+} from '@shardcache/chaos';
 import { parseNodeSpec, ShardedClient } from '@shardcache/client';
 import { checkScenario, PLANS, SCENARIOS, type ScenarioCheck, type ScenarioName, type ScenarioPlan } from '../chaos/chaos-scenarios.js';
 import { UsageError } from '../errors.js';
 import { systemClock } from '../internal/clock.js';
 import { aborted, watchInterrupts } from '../internal/interrupt.js';
-import { backendOption, integerOption, secondsOption, type Backend } from '../internal/options.js';
+import { backendOption, integerOption, outputFileOption, secondsOption, type Backend } from '../internal/options.js';
 import { seconds } from '../internal/output.js';
 import { ProgressBar } from '../internal/progress-bar.js';
 import { serverList } from '../internal/ring-args.js';
@@ -36,6 +53,9 @@ end, calls succeed again afterwards.
                       blackhole and corrupt, played by a fault proxy in front of the first
                       server; writes keys "shardcache-chaos:<run>:key-N" with a 60 s TTL
   --json              the report and the checks as one JSON object
+  --html FILE         also write the run as a self-contained HTML page: timelines of
+                      throughput, errors, hit rate and latency per node, the fault shaded,
+                      the client's ejections and restores marked, the checks, the settings
   --help`;
 
 /** The load's per-call bound: far above any client deadline, so a call that reaches it hung. */
@@ -50,6 +70,10 @@ export interface ChaosResult {
   readonly report: ScenarioReport;
   readonly checks: readonly ScenarioCheck[];
   readonly passed: boolean;
+  /** What the client announced during the load (ejections, restores), on the report's time axis. */
+  readonly events: readonly TimelineEvent[];
+  /** The settings in force: the client's and the load's. */
+  readonly settings: Readonly<Record<string, unknown>>;
 }
 
 interface ChaosOptions {
@@ -62,6 +86,8 @@ interface ChaosOptions {
   readonly keys: number;
   readonly servers: readonly string[] | undefined;
   readonly json: boolean;
+  /** Where to write the run's HTML page. */
+  readonly html: string | undefined;
 }
 
 /** `shardcache chaos <scenario> ...`: resolves with the exit code. */
@@ -71,8 +97,10 @@ export async function chaosCommand(argv: readonly string[], output: CliOutput): 
   try {
     const result = await runChaos(options, output, interrupts.signal);
     if (result === undefined || interrupts.exitCode !== undefined) return interrupts.exitCode ?? 130;
+    if (options.html !== undefined) writeFileSync(options.html, renderScenarioPage(scenarioPage(result)));
     if (options.json) output.out(JSON.stringify(result));
     else printResult(result, output);
+    if (options.html !== undefined && !options.json) output.out(`page: ${options.html}`);
     return result.passed ? 0 : 1;
   } finally {
     interrupts.dispose();
@@ -91,6 +119,7 @@ function parseChaosArgs(argv: readonly string[]): ChaosOptions {
       keys: { type: 'string', default: '100' },
       servers: { type: 'string' },
       json: { type: 'boolean', default: false },
+      html: { type: 'string' },
     },
     strict: true,
     allowPositionals: true,
@@ -116,6 +145,7 @@ function parseChaosArgs(argv: readonly string[]): ChaosOptions {
     keys: integerOption('--keys', values.keys, 1, 100_000),
     servers,
     json: values.json,
+    html: values.html === undefined ? undefined : outputFileOption('--html', values.html),
   };
 }
 
@@ -129,15 +159,31 @@ async function runChaos(options: ChaosOptions, output: CliOutput, signal: AbortS
   const where = options.servers === undefined ? `a local fleet of ${options.nodes} ${backend} servers` : `${options.servers.length} given ${backend} servers`;
   if (!options.json) output.out(`shardcache chaos ${plan.name}: ${plan.summary}, on ${where}, for ${seconds(durationMs)}`);
   const setup = options.servers === undefined ? await localSetup(options) : await givenSetup(options, options.servers);
-  const client = new ShardedClient({ backend, nodes: setup.nodes, timeoutMs: plan.timeoutMs, health: plan.health, rejoin: { stableMs: 100 }, defaultTtl: 60 });
+  const clientOptions = { backend, nodes: setup.nodes, timeoutMs: plan.timeoutMs, health: plan.health, rejoin: { stableMs: 100 }, defaultTtl: 60 };
+  const client = new ShardedClient(clientOptions);
   const progress = new ProgressBar(output.status, `chaos ${plan.name}`);
   const started = systemClock.now();
+  // On the report's time axis: the load starts below, within a millisecond of `started`.
+  const events = recordClientEvents(client, () => systemClock.now() - started);
   const ticker = setInterval(() => progress.update((systemClock.now() - started) / durationMs, `${seconds(systemClock.now() - started)} of ${seconds(durationMs)}`), 200);
   try {
     if (signal.aborted) return undefined;
     const prefix = options.servers === undefined ? '' : `shardcache-chaos:${Date.now().toString(36)}:`;
+    const loadOptions = {
+      maxOps: 1_000_000,
+      durationMs,
+      concurrency: options.concurrency,
+      ...(options.ratePerSec === undefined ? {} : { ratePerSec: options.ratePerSec }),
+      keys: options.keys,
+      callTimeoutMs: CALL_TIMEOUT_MS,
+    };
     // The load cannot be cancelled: on Ctrl-C stop waiting for it, then stop everything below.
     const load = runScenario({
+      ...loadOptions,
+      nodeOf: (key) => {
+        const node = client.locate(prefix + key);
+        return node === undefined ? undefined : setup.nameOf(node);
+      },
       target: {
         get: async (key) => {
           const value = await client.get(prefix + key);
@@ -146,18 +192,13 @@ async function runChaos(options: ChaosOptions, output: CliOutput, signal: AbortS
         },
         set: (key, value) => client.set(prefix + key, value),
       },
-      maxOps: 1_000_000,
-      durationMs,
-      concurrency: options.concurrency,
-      ...(options.ratePerSec === undefined ? {} : { ratePerSec: options.ratePerSec }),
-      keys: options.keys,
-      callTimeoutMs: CALL_TIMEOUT_MS,
       faults: setup.victims.map((victim) => ({ atMs: plan.atShare * durationMs, durationMs: plan.forShare * durationMs, apply: victim.apply })),
     });
     const report = await Promise.race([load, aborted(signal).then(() => undefined)]);
     if (report === undefined) return undefined;
     const checks = checkScenario(plan, report, setup.victims.length);
-    return { scenario: plan.name, backend, nodes: setup.nodes, victims: setup.victims.map((victim) => victim.node), report, checks, passed: checks.every((check) => check.ok) };
+    const settings = { client: clientOptions, load: loadOptions, fault: { ...plan.fault, atMs: plan.atShare * durationMs, forMs: plan.forShare * durationMs } };
+    return { scenario: plan.name, backend, nodes: setup.nodes, victims: setup.victims.map((victim) => victim.node), report, checks, passed: checks.every((check) => check.ok), events: events.map((event) => (event.node === undefined ? event : { ...event, node: setup.nameOf(event.node) })), settings };
   } finally {
     clearInterval(ticker);
     progress.done();
@@ -169,6 +210,8 @@ async function runChaos(options: ChaosOptions, output: CliOutput, signal: AbortS
 interface Setup {
   /** What the client connects to: victims through their fault proxy where the fault needs one. */
   readonly nodes: string[];
+  /** A client node's name as the faults name it (a fleet's `memcached-1`; a given server's host:port), so a page names each node one way. */
+  nameOf(node: string): string;
   readonly victims: { readonly node: string; readonly apply: () => Promise<ActiveFault> }[];
   stop(): Promise<void>;
 }
@@ -181,6 +224,7 @@ async function localSetup(options: ChaosOptions): Promise<Setup> {
   const viaProxy = plan.fault.type !== 'kill' && plan.fault.type !== 'pause';
   return {
     nodes: servers.map((server, i) => (viaProxy && victims.has(i) ? (server.proxyAddress ?? server.address) : server.address)),
+    nameOf: fleetNames(servers),
     victims: servers.filter((_, i) => victims.has(i)).map((server) => ({ node: server.id, apply: () => applyFault(server, plan.fault) })),
     stop: async () => {
       for (const server of servers) if (server.paused) await server.resume();
@@ -199,6 +243,7 @@ async function givenSetup(options: ChaosOptions, servers: readonly string[]): Pr
   const proxy = await FaultProxy.start({ target: { host: address.host, port: address.port } });
   return {
     nodes: [proxy.address, ...rest],
+    nameOf: (node) => (node === proxy.address ? address.id : node),
     victims: [{ node: address.id, apply: () => Promise.resolve(playOnProxy(proxy, fault, address.id)) }],
     stop: () => proxy.close(),
   };
@@ -223,6 +268,18 @@ function playOnProxy(proxy: FaultProxy, fault: NetworkFault, node: string): Acti
       proxy.setFault(undefined);
       return Promise.resolve();
     },
+  };
+}
+
+/** The run's page: the report with the client's events, the checks and the settings. */
+export function scenarioPage(result: ChaosResult): ScenarioPage {
+  return {
+    title: `shardcache chaos ${result.scenario} · ${result.backend}`,
+    description: `${PLANS[result.scenario].summary}; victims: ${result.victims.join(', ')}`,
+    report: result.report,
+    events: result.events,
+    checks: result.checks,
+    settings: result.settings,
   };
 }
 

@@ -1,8 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startFleet, type FleetNode } from '@shardcache/chaos';
+import { fleetNames, renderScenarioPage, startFleet, type FleetNode } from '@shardcache/chaos';
 import { ShardedClient } from '@shardcache/client';
 import { DashboardRenderer } from '../demo/dashboard-renderer.js';
 import { DemoMonitor } from '../demo/demo-monitor.js';
+import { demoPage } from '../demo/demo-page.js';
 import type { DemoRenderer } from '../demo/demo-renderer.js';
 import { FleetStage } from '../demo/demo-stage.js';
 import { playStory, storySchedule, type StoryPhase } from '../demo/demo-story.js';
@@ -10,10 +12,10 @@ import { summaryLines, type DemoSummary } from '../demo/demo-summary.js';
 import { PlainRenderer } from '../demo/plain-renderer.js';
 import { ServerKeyCounts } from '../demo/server-key-counts.js';
 import type { StoryEvent } from '../demo/story-events.js';
-import { VersionedLoad, type LoadTarget } from '../demo/versioned-load.js';
+import { VersionedLoad, type LoadCall, type LoadTarget } from '../demo/versioned-load.js';
 import { systemClock, type CliClock } from '../internal/clock.js';
 import { watchInterrupts } from '../internal/interrupt.js';
-import { backendOption, integerOption, secondsOption, type Backend } from '../internal/options.js';
+import { backendOption, integerOption, outputFileOption, secondsOption, type Backend } from '../internal/options.js';
 import { count, seconds } from '../internal/output.js';
 import type { CliOutput } from '../main.js';
 
@@ -35,6 +37,9 @@ summary. Values encode key and version, so wrong and stale reads are counted.
   --keys N            keys in the load, 100-100000 (default 2000)
   --rate OPS          calls started per second at most, 100-50000 (default 2000)
   --no-tty            plain timestamped lines (also whenever stdout is not a terminal)
+  --html FILE         also write the story as a self-contained HTML page: timelines of
+                      throughput, errors, hit rate and latency per node, the kill shaded,
+                      ejection, restore, joins, warm-up and migration marked, the checks
   --help
 
 Exit codes: 0 done with no wrong value read, 1 a wrong value was read (or a failure),
@@ -50,6 +55,8 @@ export interface DemoOptions {
   readonly opsPerSecond: number;
   /** Plain lines even on a terminal. */
   readonly plain: boolean;
+  /** Also write the story as an HTML page to this file. */
+  readonly html?: string;
   readonly clock?: CliClock;
 }
 
@@ -83,6 +90,7 @@ function parseDemoArgs(argv: readonly string[]): DemoOptions {
       keys: { type: 'string', default: '2000' },
       rate: { type: 'string', default: '2000' },
       'no-tty': { type: 'boolean', default: false },
+      html: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -94,6 +102,7 @@ function parseDemoArgs(argv: readonly string[]): DemoOptions {
     keys: integerOption('--keys', values.keys, 100, 100_000),
     opsPerSecond: integerOption('--rate', values.rate, 100, 50_000),
     plain: values['no-tty'],
+    ...(values.html === undefined ? {} : { html: outputFileOption('--html', values.html) }),
   };
 }
 
@@ -119,30 +128,31 @@ export async function runDemo(options: DemoOptions, output: CliOutput, signal: A
   const servers = backend === 'redis' ? fleet.redis : fleet.memcached;
   const pids = servers.map((server) => server.pid);
   const events: StoryEvent[] = [];
-  const load = new VersionedLoad({ keys, opsPerSecond: options.opsPerSecond, concurrency: LOAD_CONCURRENCY, clock });
-  let elapsedMs = 0;
+  // Only for the page: a minute at 2,000 calls/s is 120,000 small records.
+  const calls: LoadCall[] = [];
+  const load = new VersionedLoad({ keys, opsPerSecond: options.opsPerSecond, concurrency: LOAD_CONCURRENCY, clock, ...(options.html === undefined ? {} : { onCall: (call: LoadCall) => calls.push(call) }) });
+  const nameOf = fleetNames(servers);
+  const health = { serverFailureLimit: 2, serverRetryTimeout: 300, maxEjectionMs: 600, probeIntervalMs: 100, probeJitter: 0, successThreshold: 2 };
+  const clientSettings = { backend, defaultTtl: 900, timeoutMs: 250, health, rejoin: { stableMs: 200 }, warmupMs: Math.max(1, (joining?.endMs ?? 0) - (joining?.startMs ?? 0)) };
+  let story = { startedAt: clock.now(), lengthMs: 0 };
   try {
     servers.forEach((server, index) => print(`  ${server.id}  ${server.address}  pid ${server.pid}  ${index < nodes ? 'ring' : 'spare'}`));
-    const client = new ShardedClient({
-      backend,
-      nodes: servers.slice(0, nodes).map((server) => server.address),
-      defaultTtl: 900,
-      timeoutMs: 250,
-      // Quick to notice a dead node and to trust a returning one, so each phase fits in seconds.
-      health: { serverFailureLimit: 2, serverRetryTimeout: 300, maxEjectionMs: 600, probeIntervalMs: 100, probeJitter: 0, successThreshold: 2 },
-      rejoin: { stableMs: 200 },
-      warmupMs: Math.max(1, (joining?.endMs ?? 0) - (joining?.startMs ?? 0)),
-    });
+    // Quick to notice a dead node and to trust a returning one, so each phase fits in seconds.
+    const client = new ShardedClient({ ...clientSettings, nodes: servers.slice(0, nodes).map((server) => server.address) });
     try {
       const target: LoadTarget = {
         get: (key) => client.get(key),
         set: (key, value) => client.set(key, value),
         add: (key, value) => client.add(key, value),
         setMany: async (entries) => (await client.setMany(entries)).failures.map((failure) => failure.key),
+        locate: (key) => {
+          const address = client.locate(key);
+          return address === undefined ? undefined : nameOf(address);
+        },
       };
       await load.preload(target);
       print(`  ${count(keys)} keys written; the story takes ${seconds(durationMs)}, load at most ${count(options.opsPerSecond)} calls/s`);
-      elapsedMs = await playUnderLoad({ options, clock, signal, events, client, target, load, servers, phases, screen, print });
+      story = await playUnderLoad({ options, clock, signal, events, client, target, load, servers, phases, screen, print });
     } finally {
       await client.close();
     }
@@ -150,9 +160,14 @@ export async function runDemo(options: DemoOptions, output: CliOutput, signal: A
     await fleet.stop();
   }
   for (const event of events) if (event.type === 'restarted') pids.push(event.pid);
-  const summary: DemoSummary = { backend, durationMs: elapsedMs, totals: load.totals, events, pids, interrupted: signal.aborted };
+  const summary: DemoSummary = { backend, durationMs: story.lengthMs, totals: load.totals, events, pids, interrupted: signal.aborted };
   for (const line of summaryLines(summary)) print(line);
-  return summary;
+  if (options.html === undefined) return summary;
+  const settings = { demo: { nodes, spare: 1, durationMs, keys, opsPerSecond: options.opsPerSecond, concurrency: LOAD_CONCURRENCY }, client: clientSettings };
+  const page = demoPage({ summary, calls, startedAt: story.startedAt, settings });
+  writeFileSync(options.html, renderScenarioPage(page));
+  print(`  page          ${options.html}`);
+  return { ...summary, page };
 }
 
 interface Show {
@@ -170,8 +185,8 @@ interface Show {
   readonly print: (line: string) => void;
 }
 
-/** The story with the load, the key counts and the renderer running around it; resolves with its length. */
-async function playUnderLoad(show: Show): Promise<number> {
+/** The story with the load, the key counts and the renderer running around it; resolves with when it began (on the clock) and its length. */
+async function playUnderLoad(show: Show): Promise<{ startedAt: number; lengthMs: number }> {
   const { options, clock, signal, events, client, target, load, servers, phases, screen, print } = show;
   const origin = clock.now();
   const at = (): number => clock.now() - origin;
@@ -205,5 +220,5 @@ async function playUnderLoad(show: Show): Promise<number> {
     await Promise.all(running);
     renderer.close(monitor.frame(at()));
   }
-  return at();
+  return { startedAt: origin, lengthMs: at() };
 }

@@ -1,3 +1,4 @@
+import type { ScenarioPage } from '@shardcache/chaos';
 import { count, countsByCode, percent, seconds } from '../internal/output.js';
 import type { StoryEvent } from './story-events.js';
 import type { LoadTotals } from './versioned-load.js';
@@ -12,6 +13,8 @@ export interface DemoSummary {
   readonly pids: readonly number[];
   /** Whether Ctrl-C or SIGTERM ended it early. */
   readonly interrupted: boolean;
+  /** With `--html`: what the page shows (plain JSON, `renderScenarioPage` draws it). */
+  readonly page?: ScenarioPage;
 }
 
 /** The short name of an event in the summary's list, or undefined for those it leaves out. */

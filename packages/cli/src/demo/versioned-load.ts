@@ -10,6 +10,21 @@ export interface LoadTarget {
   add(key: string, value: string): Promise<boolean>;
   /** Writes a batch; resolves with the keys that failed. */
   setMany(entries: readonly { readonly key: string; readonly value: string }[]): Promise<readonly string[]>;
+  /** The node a key is placed on now, for `LoadCall.node`; omit it when unknown. */
+  locate?(key: string): string | undefined;
+}
+
+/** One call of the load as `LoadOptions.onCall` hears it; times on the load's clock. */
+export interface LoadCall {
+  readonly kind: 'get' | 'set';
+  /** The node the key was placed on when the call started (`LoadTarget.locate`). */
+  readonly node: string | undefined;
+  readonly startedAt: number;
+  /** When the call was done: for a miss, after its refill (the totals count them as one call). */
+  readonly endedAt: number;
+  readonly errorCode: string | undefined;
+  /** For reads that returned: as the totals judge them. */
+  readonly outcome: 'hit' | 'miss' | 'stale' | 'wrong' | undefined;
 }
 
 /** The shape and pace of a `VersionedLoad`. */
@@ -24,6 +39,8 @@ export interface LoadOptions {
   readonly readShare?: number;
   readonly clock: CliClock;
   readonly random?: () => number;
+  /** Hears every call once it is done (the demo's page plots them); default: nobody. */
+  readonly onCall?: (call: LoadCall) => void;
 }
 
 /** Counts since the load started; `wrong` and `stale` judged as `runScenario` judges them. */
@@ -56,7 +73,7 @@ const PRELOAD_BATCH = 500;
  * console.log(load.totals.wrong); // 0
  */
 export class VersionedLoad {
-  readonly #options: Required<Omit<LoadOptions, 'random'>> & { readonly random: () => number };
+  readonly #options: Required<Omit<LoadOptions, 'random' | 'onCall'>> & { readonly random: () => number; readonly onCall: ((call: LoadCall) => void) | undefined };
   /** Per key: the newest version written (attempted) and the newest acknowledged. */
   readonly #attempted: Uint32Array;
   readonly #acknowledged: Uint32Array;
@@ -64,7 +81,7 @@ export class VersionedLoad {
   #counts = { ops: 0, gets: 0, sets: 0, hits: 0, misses: 0, stale: 0, wrong: 0, errors: 0 };
 
   constructor(options: LoadOptions) {
-    this.#options = { readShare: 0.8, random: Math.random, ...options };
+    this.#options = { readShare: 0.8, random: Math.random, onCall: undefined, ...options };
     this.#attempted = new Uint32Array(options.keys);
     this.#acknowledged = new Uint32Array(options.keys);
   }
@@ -123,17 +140,22 @@ export class VersionedLoad {
   }
 
   async #operate(target: LoadTarget): Promise<void> {
-    const { keys, readShare, random } = this.#options;
+    const { keys, readShare, random, clock, onCall } = this.#options;
     const i = Math.floor(random() * keys);
     const key = VersionedLoad.key(i);
     const counts = this.#counts;
+    const isGet = random() < readShare;
+    const node = onCall === undefined ? undefined : target.locate?.(key);
+    const startedAt = clock.now();
+    let outcome: LoadCall['outcome'];
+    let code: string | undefined;
     counts.ops += 1;
     try {
-      if (random() < readShare) {
+      if (isGet) {
         counts.gets += 1;
         const acknowledgedAtStart = this.#acknowledged[i] ?? 0;
         const value = await target.get(key);
-        this.#judge(key, value, acknowledgedAtStart, this.#attempted[i] ?? 0);
+        outcome = this.#judge(key, value, acknowledgedAtStart, this.#attempted[i] ?? 0);
         const newest = this.#acknowledged[i] ?? 0;
         if ((value === undefined || value === null) && newest > 0) await target.add(key, `${key}@${newest}`);
       } else {
@@ -145,23 +167,31 @@ export class VersionedLoad {
       }
     } catch (error) {
       counts.errors += 1;
-      const code = errorCode(error);
+      code = errorCode(error);
       this.#errorsByCode.set(code, (this.#errorsByCode.get(code) ?? 0) + 1);
     }
+    onCall?.({ kind: isGet ? 'get' : 'set', node, startedAt, endedAt: clock.now(), errorCode: code, outcome });
   }
 
   /** The same rule as `runScenario`'s report, so the numbers mean the same in both places. */
-  #judge(key: string, value: unknown, acknowledgedAtStart: number, attemptedNow: number): void {
+  #judge(key: string, value: unknown, acknowledgedAtStart: number, attemptedNow: number): NonNullable<LoadCall['outcome']> {
     const counts = this.#counts;
     if (value === undefined || value === null) {
       counts.misses += 1;
-      return;
+      return 'miss';
     }
     counts.hits += 1;
     const text = typeof value === 'string' ? value : '';
     const at = text.lastIndexOf('@');
     const version = Number(text.slice(at + 1));
-    if (at === -1 || text.slice(0, at) !== key || !Number.isInteger(version) || version < 1 || version > attemptedNow) counts.wrong += 1;
-    else if (version < acknowledgedAtStart) counts.stale += 1;
+    if (at === -1 || text.slice(0, at) !== key || !Number.isInteger(version) || version < 1 || version > attemptedNow) {
+      counts.wrong += 1;
+      return 'wrong';
+    }
+    if (version < acknowledgedAtStart) {
+      counts.stale += 1;
+      return 'stale';
+    }
+    return 'hit';
   }
 }

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
 export type Backend = 'memcached' | 'redis';
@@ -24,4 +26,15 @@ export function secondsOption(name: string, text: string, min: number, max: numb
     throw new UsageError(`${name} must be a number of seconds from ${min} to ${max}, got "${text}"`);
   }
   return Math.round(value * 1000);
+}
+
+/**
+ * A file the command writes when it is done (`--html FILE`): checked before anything starts,
+ * so a run of minutes is not lost to a folder that does not exist.
+ */
+export function outputFileOption(name: string, text: string): string {
+  if (text.trim() === '') throw new UsageError(`${name} needs a file name, got "${text}"`);
+  const folder = dirname(resolve(text));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`${name}: folder "${folder}" does not exist`);
+  return text;
 }
