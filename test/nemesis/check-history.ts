@@ -68,7 +68,7 @@ export function checkHistory(history: History): Verdict {
       if (acknowledged !== undefined && version < acknowledged.version) {
         const node = call.nodes[index];
         const finding = { atMs: call.invokeMs, what: `${describe(call)} read ${key}@${version}${node === undefined || call.keys.length === 1 ? '' : ` on ${node}`}; ${acknowledged.kind} of version ${acknowledged.version}${acknowledged.node === undefined ? '' : ` (sent to ${acknowledged.node})`} was acknowledged at ${ms(acknowledged.completeMs)} ms` };
-        if (left.some((move) => move.key === key && move.from === node && move.atMs <= call.invokeMs && version <= log.lastSetBegunBy(move.atMs))) leftovers.push(finding);
+        if ((left.get(key) ?? []).some((move) => move.from === node && move.atMs <= call.invokeMs && version <= log.lastSetBegunBy(move.atMs))) leftovers.push(finding);
         else stale.push(finding);
       }
     });
@@ -96,10 +96,13 @@ class KeyWrites {
   /** version -> when the set that wrote it began. */
   readonly setBegan = new Map<number, number>();
 
-  /** The newest version a set had begun writing by `atMs` (0: none). */
+  /** The newest version a set had begun writing by `atMs` (0: none); sets begin in version order. */
   lastSetBegunBy(atMs: number): number {
     let last = 0;
-    for (const [version, began] of this.setBegan) if (began <= atMs && version > last) last = version;
+    for (const [version, began] of this.setBegan) {
+      if (began > atMs) break;
+      last = version;
+    }
     return last;
   }
 
@@ -141,9 +144,15 @@ function writesByKey(calls: readonly CallEntry[]): Map<string, KeyWrites> {
   return byKey;
 }
 
-/** Keys planned changes moved, with the node each left and when the change was applied. */
-function leftBehind(history: History): { readonly key: string; readonly from: string; readonly atMs: number }[] {
-  return history.changes.flatMap((change) => (change.completeMs === undefined ? [] : change.moved.map(({ key, from }) => ({ key, from, atMs: change.completeMs ?? 0 }))));
+/** Per key, the planned changes that moved it: the node it left, and when the change was applied. */
+function leftBehind(history: History): Map<string, { readonly from: string; readonly atMs: number }[]> {
+  const byKey = new Map<string, { readonly from: string; readonly atMs: number }[]>();
+  for (const change of history.changes) {
+    const atMs = change.completeMs;
+    if (atMs === undefined) continue;
+    for (const { key, from } of change.moved) byKey.set(key, [...(byKey.get(key) ?? []), { from, atMs }]);
+  }
+  return byKey;
 }
 
 /** The version in `<key>@<version>`, or undefined when the value is not of that key. */
