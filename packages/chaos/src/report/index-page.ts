@@ -1,5 +1,5 @@
 import { attr, text } from '../internal/html/markup.js';
-import { PAGE_STYLE } from '../internal/html/page-style.js';
+import { pageFrame } from '../internal/html/page-frame.js';
 import type { Verdict } from './scenario-page.js';
 
 /** One scenario page in a run's index. */
@@ -26,29 +26,15 @@ export function renderIndexPage(title: string, entries: readonly IndexEntry[]): 
   const rows = sorted.map(
     (entry) => `<tr class="scenario" data-verdict="${entry.verdict}"><td><span class="verdict" data-verdict="${entry.verdict}">${entry.verdict}</span></td><td><a href="${attr(entry.href)}">${text(entry.title)}</a></td><td>${text(entry.detail ?? '')}</td></tr>`,
   );
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${text(`${title}: ${verdict}`)}</title>
-<style>${PAGE_STYLE}</style>
-</head>
-<body data-verdict="${verdict}">
-<main>
-<header>
-<h1>${text(title)}<span class="verdict" data-verdict="${verdict}">${verdict}</span></h1>
-<p class="lead">${entries.length - failed} of ${entries.length} scenarios pass</p>
-</header>
-<div class="table-wrap"><table>
+  return pageFrame({
+    title,
+    verdict,
+    header: `<p class="lead">${entries.length - failed} of ${entries.length} scenarios pass</p>`,
+    body: `<div class="table-wrap"><table>
 <thead><tr><th>verdict</th><th>scenario</th><th>checks</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
-</table></div>
-</main>
-</body>
-</html>
-`;
+</table></div>`,
+  });
 }

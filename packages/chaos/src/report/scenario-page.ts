@@ -1,6 +1,6 @@
 import { renderChart, timePercent, type ChartMark } from '../internal/html/chart.js';
 import { attr, count, duration, percent, plain, text } from '../internal/html/markup.js';
-import { PAGE_STYLE } from '../internal/html/page-style.js';
+import { pageFrame } from '../internal/html/page-frame.js';
 import { timelineCharts } from '../internal/html/timeline-charts.js';
 import type { ScenarioReport } from '../scenario-report.js';
 
@@ -87,23 +87,12 @@ export function renderScenarioPage(page: ScenarioPage): string {
     ...events.map((event) => `<span class="glyph ev-${event.type}" style="left:${timePercent(event.atMs, durationMs)}" title="${attr(label(event))}">${GLYPHS[event.type]}</span>`),
   ];
   const usedTypes = [...new Set(events.map((event) => event.type))];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${text(`${page.title}: ${verdict}`)}</title>
-<style>${PAGE_STYLE}</style>
-</head>
-<body data-verdict="${verdict}">
-<main>
-<header>
-<h1>${text(page.title)}<span class="verdict" data-verdict="${verdict}">${verdict}</span></h1>
-${page.description === undefined ? '' : `<p class="lead">${text(page.description)}</p>`}
-${figures(report)}
-</header>
-<section id="timeline">
+  return pageFrame({
+    title: page.title,
+    verdict,
+    header: `${page.description === undefined ? '' : `<p class="lead">${text(page.description)}</p>`}
+${figures(report)}`,
+    body: `<section id="timeline">
 <h2>Timeline</h2>
 <ul class="key">
 <li><span class="fault-swatch"></span>fault window${report.faults.length === 1 ? '' : 's'} (${report.faults.length === 0 ? 'none' : report.faults.map((fault) => text(`${fault.type} on ${fault.node}`)).join('; ')})</li>
@@ -117,11 +106,8 @@ ${checksSection(page.checks)}
 ${eventsSection(events)}
 ${faultsSection(report)}
 ${valuesSection('measured', 'Measured', page.measured)}
-${valuesSection('settings', 'Settings in force', flatten('', page.settings ?? {}, {}))}
-</main>
-</body>
-</html>
-`;
+${valuesSection('settings', 'Settings in force', flatten('', page.settings ?? {}, {}))}`,
+  });
 }
 
 function figures(report: ScenarioReport): string {
