@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { NODE_VERSIONS } from '../scripts/node-versions.mjs';
 
 const root = new URL('../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
@@ -71,6 +72,26 @@ describe.each(PACKAGES)('package %s', (name) => {
     expect(manifest['repository']).toEqual({ ...(rootManifest['repository'] as object), directory: `packages/${name}` });
     // npm packs only the package folder's LICENSE: a copy of the root's, kept identical here.
     expect(read(`${dir}LICENSE`)).toBe(read('LICENSE'));
+  });
+});
+
+describe('Node versions', () => {
+  const engines = (rootManifest['engines'] as { node: string }).node;
+  const numbers = (version: string): number[] => version.split('.').map(Number);
+
+  it('engines names exactly the lines npm test runs: the machine\'s Node, and the unit suites\' extra ones', () => {
+    const tested = [process.versions.node, ...NODE_VERSIONS];
+    const ranges = engines.split('||').map((range) => numbers(range.trim().replace(/^\^/, '')));
+    expect(ranges.map(([major]) => major)).toEqual(tested.map((version) => numbers(version)[0]));
+    // ... each from a release no newer than the one tested.
+    for (const [index, version] of tested.entries()) {
+      const [, minMinor = 0] = ranges[index] ?? [];
+      expect(numbers(version)[1], `${version} within ${engines}`).toBeGreaterThanOrEqual(minMinor);
+    }
+  });
+
+  it('is what the README tells CommonJS users', () => {
+    expect(readme).toContain(`\`${engines}\``);
   });
 });
 
