@@ -1,5 +1,6 @@
-// `npm run setup` on a machine without apt and without the servers must stop at once with a
-// message naming what to install, before it touches anything (no npm ci, no build).
+// `npm run setup`: on a machine without apt and without the servers it must stop at once with a
+// message naming what to install, before it touches anything (no npm ci, no build); once it has
+// run, the CLI answers as `npx shardcache` from the repository root.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,4 +23,13 @@ it('fails fast and says what to install when the servers are missing and there i
   expect(result.code).toBe(1);
   expect(result.stderr).toContain('memcached redis-server sasl2-bin not found and this machine has no apt-get');
   expect(result.stderr).toContain("install memcached (1.6+), redis-server (7+) and Cyrus SASL's saslpasswd2");
+});
+
+it('links the shardcache bin, so npx shardcache works from the repository root after setup', async () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  // --no: never fetch some other `shardcache` from the registry if the link were missing.
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile('npx', ['--no', '--', 'shardcache', '--help'], { cwd: root }, (error, out, stderr) => (error === null ? resolve(out) : reject(new Error(`${error.message}\n${stderr}`))));
+  });
+  expect(stdout).toMatch(/^Usage: shardcache <command> \[options\]/);
 });
