@@ -16,7 +16,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const APP_TEMPLATE = fileURLToPath(new URL('app/', import.meta.url));
 const PACKAGES = readdirSync(join(REPO, 'packages')).sort();
 const NAMES = PACKAGES.map((name) => `@shardcache/${name}`);
-/** The export each package's README opens with (each package's exports test lists them all). */
+/** One export each package's users reach for first (its own exports test lists them all). */
 const MAIN_EXPORT: Record<string, string> = { chaos: 'startFleet', cli: 'main', client: 'ShardedClient', health: 'HealthRegistry', patterns: 'PatternCache', ring: 'ketamaRing' };
 
 /** One entry of `npm pack --json`. */
