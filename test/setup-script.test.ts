@@ -8,28 +8,31 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 
-const SCRIPT = fileURLToPath(new URL('../scripts/setup.sh', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SCRIPT = join(ROOT, 'scripts/setup.sh');
 const bin = mkdtempSync(join(tmpdir(), 'setup-path-'));
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+function run(command: string, args: readonly string[], options: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, options, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+    });
+  });
+}
 
 it('fails fast and says what to install when the servers are missing and there is no apt-get', async () => {
   // A PATH with the shell tools the script needs, and no memcached, redis-server, apt-get or npm.
   for (const tool of ['bash', 'dirname', 'id']) symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
-  const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile('/usr/bin/bash', [SCRIPT], { env: { PATH: bin } }, (error, _stdout, stderr) => {
-      resolve({ code: error === null ? 0 : Number(error.code), stderr });
-    });
-  });
+  const result = await run('/usr/bin/bash', [SCRIPT], { env: { PATH: bin } });
   expect(result.code).toBe(1);
   expect(result.stderr).toContain('memcached redis-server sasl2-bin not found and this machine has no apt-get');
   expect(result.stderr).toContain("install memcached (1.6+), redis-server (7+) and Cyrus SASL's saslpasswd2");
 });
 
 it('links the shardcache bin, so npx shardcache works from the repository root after setup', async () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
   // --no: never fetch some other `shardcache` from the registry if the link were missing.
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile('npx', ['--no', '--', 'shardcache', '--help'], { cwd: root }, (error, out, stderr) => (error === null ? resolve(out) : reject(new Error(`${error.message}\n${stderr}`))));
-  });
-  expect(stdout).toMatch(/^Usage: shardcache <command> \[options\]/);
+  const result = await run('npx', ['--no', '--', 'shardcache', '--help'], { cwd: ROOT });
+  expect(result.stdout).toMatch(/^Usage: shardcache <command> \[options\]/);
+  expect(result.code).toBe(0);
 });
