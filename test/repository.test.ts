@@ -4,11 +4,13 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { NODE_VERSIONS } from '../scripts/node-versions.mjs';
 
 const root = new URL('../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
 const readme = read('README.md');
 const PACKAGES = ['ring', 'health', 'client', 'patterns', 'chaos', 'cli'];
+const rootManifest = JSON.parse(read('package.json')) as Record<string, unknown>;
 
 function section(markdown: string, heading: string): string {
   const start = markdown.indexOf(`\n## ${heading}\n`);
@@ -38,8 +40,7 @@ describe('README quick start', () => {
   });
 
   it('names scripts that exist', () => {
-    const manifest = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-    expect(Object.keys(manifest.scripts)).toEqual(expect.arrayContaining(['setup', 'demo', 'test']));
+    expect(Object.keys(rootManifest['scripts'] as object)).toEqual(expect.arrayContaining(['setup', 'demo', 'test']));
   });
 });
 
@@ -55,11 +56,42 @@ describe.each(PACKAGES)('package %s', (name) => {
   });
 
   it('is an ESM package whose exports resolve sources in development and dist with types otherwise', () => {
-    expect(manifest).toMatchObject({ name: `@shardcache/${name}`, type: 'module', sideEffects: false, engines: { node: '>=20' } });
+    expect(manifest).toMatchObject({ name: `@shardcache/${name}`, type: 'module', sideEffects: false });
     const exports = manifest['exports'] as Record<string, Record<string, string>>;
-    expect(Object.keys(exports['.'] ?? {})).toEqual(['@shardcache/source', 'types', 'import']);
-    expect(exports['.']).toEqual({ '@shardcache/source': './src/index.ts', types: './dist/index.d.ts', import: './dist/index.js' });
-    expect(manifest['files']).toEqual(expect.arrayContaining(['dist', 'README.md']));
+    expect(Object.keys(exports['.'] ?? {})).toEqual(['@shardcache/source', 'types', 'default']);
+    // `default`, not `import`: one ESM file for import and require alike (Node >= 20.19 loads it
+    // through require(esm), which is why engines starts there).
+    expect(exports['.']).toEqual({ '@shardcache/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' });
+  });
+
+  it('is publishable: engines as tested, built before pack, its own LICENSE, public, with its repository folder', () => {
+    expect(manifest['engines']).toEqual(rootManifest['engines']);
+    expect(manifest['scripts']).toMatchObject({ prepack: 'tsc -b' });
+    expect(manifest['files']).toEqual(expect.arrayContaining(['dist', '!dist/.tsbuildinfo', 'README.md']));
+    expect(manifest['publishConfig']).toEqual({ access: 'public' });
+    expect(manifest['repository']).toEqual({ ...(rootManifest['repository'] as object), directory: `packages/${name}` });
+    // npm packs only the package folder's LICENSE: a copy of the root's, kept identical here.
+    expect(read(`${dir}LICENSE`)).toBe(read('LICENSE'));
+  });
+});
+
+describe('Node versions', () => {
+  const engines = (rootManifest['engines'] as { node: string }).node;
+  const numbers = (version: string): number[] => version.split('.').map(Number);
+
+  it('engines names exactly the lines npm test runs: the machine\'s Node, and the unit suites\' extra ones', () => {
+    const tested = [process.versions.node, ...NODE_VERSIONS];
+    const ranges = engines.split('||').map((range) => numbers(range.trim().replace(/^\^/, '')));
+    expect(ranges.map(([major]) => major)).toEqual(tested.map((version) => numbers(version)[0]));
+    // ... each from a release no newer than the one tested.
+    for (const [index, version] of tested.entries()) {
+      const [, minMinor = 0] = ranges[index] ?? [];
+      expect(numbers(version)[1], `${version} within ${engines}`).toBeGreaterThanOrEqual(minMinor);
+    }
+  });
+
+  it('is what the README tells CommonJS users', () => {
+    expect(readme).toContain(`\`${engines}\``);
   });
 });
 
