@@ -29,6 +29,7 @@ it('exports exactly its public names', async () => {
     'renderIndexPage',
     'renderScenarioPage',
     'runScenario',
+    'seededRandom',
     'startFleet',
     'systemClock',
     'validateFault',
