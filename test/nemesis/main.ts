@@ -1,6 +1,8 @@
 // `npm run nemesis -- --backend memcached|redis --seconds N --seed S [--concurrency 64]`
 // Exit codes: 0 nothing found, 1 the checker found something (or the run failed), 2 bad input.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isClean } from './check-history.js';
 import { formatVerdict } from './format-verdict.js';
 import { NemesisUsageError, parseNemesisArgs, USAGE } from './nemesis-options.js';
@@ -19,12 +21,20 @@ async function main(): Promise<number> {
   // NEMESIS_VERBOSE=1 prints each fault and change as it is played.
   const log = process.env['NEMESIS_VERBOSE'] === '1' ? (line: string) => console.log(line) : () => undefined;
   const { history, verdict } = await runNemesis({ backend, seconds, seed, concurrency, log });
-  // NEMESIS_HISTORY=<file> keeps the whole history as JSON, to study a finding.
-  const historyFile = process.env['NEMESIS_HISTORY'];
-  if (historyFile !== undefined) writeFileSync(historyFile, JSON.stringify(history));
+  // The whole history as JSON, to study a finding: always when the run found something (in
+  // RESULTS_DIR, gitignored), and wherever NEMESIS_HISTORY says.
+  const clean = isClean(verdict);
+  const historyFile = process.env['NEMESIS_HISTORY'] ?? (clean ? undefined : join(RESULTS_DIR, `${backend}-seed${seed}.json`));
+  if (historyFile !== undefined) {
+    mkdirSync(dirname(historyFile), { recursive: true });
+    writeFileSync(historyFile, JSON.stringify(history));
+  }
   console.log(formatVerdict(`nemesis ${backend}, ${seconds} s, seed ${seed}, concurrency ${concurrency}`, history, verdict));
-  return isClean(verdict) ? 0 : 1;
+  if (historyFile !== undefined) console.log(`history: ${historyFile}`);
+  return clean ? 0 : 1;
 }
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** Once the report is out the process must end by itself: what still holds it open is a leak, and fails the run. */
 const EXIT_GRACE_MS = 10_000;
