@@ -29,8 +29,9 @@ async function main(): Promise<number> {
     mkdirSync(dirname(historyFile), { recursive: true });
     writeFileSync(historyFile, JSON.stringify(history));
   }
-  console.log(formatVerdict(`nemesis ${backend}, ${seconds} s, seed ${seed}, concurrency ${concurrency}`, history, verdict));
+  // Before the report: its last line is the summary.
   if (historyFile !== undefined) console.log(`history: ${historyFile}`);
+  console.log(formatVerdict(`nemesis ${backend}, ${seconds} s, seed ${seed}, concurrency ${concurrency}`, history, verdict));
   return clean ? 0 : 1;
 }
 
