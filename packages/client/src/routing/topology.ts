@@ -341,7 +341,13 @@ export class Topology {
    * of it may have failed or been skipped (the previous owner was ejected at the time).
    */
   warmSource(placement: string, current: string, wire: string): NodeSlot | undefined {
-    return this.#warm?.written.has(wire) === true ? undefined : this.previousOwner(placement, current);
+    if (this.#warm === undefined || this.#warm.written.has(wire)) return undefined;
+    // Only the key's planned owner is warmed. A failover node is not: the copy would be one the
+    // rejoin guard never heard of, served once the owner left again after newer writes (found
+    // by the nemesis: a read routed to a failover node missed just as the owner came back, and
+    // copied the owner's value there).
+    if (this.router.ring.locate(placement) !== current) return undefined;
+    return this.previousOwner(placement, current);
   }
 
   /** During warm-up: `wire` was written or deleted since the change (see `warmSource`). */

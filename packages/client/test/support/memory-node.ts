@@ -5,6 +5,8 @@ export interface MemoryNodeHooks {
   deleteMany?: (keys: readonly string[]) => Promise<void>;
   restore?: (key: string) => Promise<void>;
   delete?: (key: string) => Promise<void>;
+  /** Awaited before a single-key read answers (hold it to let something happen in between). */
+  get?: (key: string) => Promise<void>;
   /** While true, every read, write and ping fails with ERR_CONNECTION (the node is unreachable). */
   down?: () => boolean;
 }
@@ -40,7 +42,10 @@ export function memoryNode(id: string, items: Map<string, DumpedItem>, hooks: Me
       items.set(key, item);
       return 'restored';
     },
-    get: (key) => reachable(() => read(key)),
+    get: async (key) => {
+      await hooks.get?.(key);
+      return reachable(() => read(key));
+    },
     getMany: (keys) => reachable(() => keys.map(read)),
     set: (key, value, flags) => reachable(() => write(key, value, flags)),
     setMany: (entries) => Promise.resolve(entries.forEach((entry) => write(entry.key, entry.value, entry.flags))),
