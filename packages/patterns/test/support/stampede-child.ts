@@ -3,13 +3,13 @@
 import { createInterface } from 'node:readline';
 import { ShardedClient } from '@shardcache/client';
 import { connected } from './connected.js';
-import { runStampede } from './stampede.js';
+import { runStampede, STAMPEDE_TIMEOUT_MS } from './stampede.js';
 
 const [backend, nodes, prefix, key] = process.argv.slice(2);
 if ((backend !== 'redis' && backend !== 'memcached') || nodes === undefined || prefix === undefined || key === undefined) {
   throw new TypeError('usage: stampede-child <redis|memcached> <nodes> <prefix> <key>');
 }
-const client = new ShardedClient({ backend, nodes: nodes.split(','), keys: { prefix } });
+const client = new ShardedClient({ backend, nodes: nodes.split(','), keys: { prefix }, timeoutMs: STAMPEDE_TIMEOUT_MS });
 await connected(client); // before the barrier
 const lines = createInterface({ input: process.stdin });
 let released = false;

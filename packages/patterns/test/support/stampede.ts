@@ -13,6 +13,9 @@ export interface StampedeResult {
 
 export const STAMPEDE_POLL_MS = 20;
 
+/** Both processes' call deadline: far off, so no lock call fails (a failed one loads without the lock). */
+export const STAMPEDE_TIMEOUT_MS = 10_000;
+
 /**
  * The loader holds the lock until the other process has been seen waiting on it (it writes
  * `<key>:waiting` on its first lock wait), and for at least 10 lock polls: so the loader is
