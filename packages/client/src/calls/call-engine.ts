@@ -102,8 +102,10 @@ export class CallEngine {
       return Promise.resolve(undefined);
     }
     const owner = slot;
+    // During warm-up a miss reads the previous owner within what is left of this call's deadline.
+    const startedAt = this.topology.warming ? this.options.clock.now() : 0;
     const received = (item: StoredItem | undefined): T | undefined | Promise<T | undefined> =>
-      item === undefined && this.topology.warming ? this.#warmRead<T>(owner, routed, options, asBuffer) : this.decode<T>(owner, routed.wire, item, asBuffer);
+      item === undefined && this.topology.warming ? this.#warmRead<T>(owner, routed, options, asBuffer, startedAt) : this.decode<T>(owner, routed.wire, item, asBuffer);
     if (this.traced()) return this.run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire)).then(received);
     const refusal = owner.refuse(options.signal);
     if (refusal !== undefined) return Promise.reject(refusal);
@@ -207,15 +209,18 @@ export class CallEngine {
   /**
    * Warm-up: a miss on a key's new owner right after a planned change reads the previous owner;
    * a value found there is returned and copied to the new owner with its remaining TTL (`add`,
-   * so a newer concurrent write wins). Failures there are only a miss.
+   * so a newer concurrent write wins). Failures there are only a miss. The read gets what is left
+   * of the call's deadline (found by the nemesis: a get with a 100 ms deadline settled after 174
+   * ms, its warm read given a fresh 100 ms); none left is a miss.
    */
-  async #warmRead<T>(owner: NodeSlot, routed: RoutedKey, options: CallOptions, asBuffer: boolean): Promise<T | undefined> {
+  async #warmRead<T>(owner: NodeSlot, routed: RoutedKey, options: CallOptions, asBuffer: boolean, startedAt: number): Promise<T | undefined> {
     const previous = this.topology.warmSource(routed.placement, owner.id, routed.wire);
-    if (previous === undefined) return this.decode<T>(owner, routed.wire, undefined);
-    const { wire } = routed;
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const leftMs = Math.floor(timeoutMs - (this.options.clock.now() - startedAt));
+    if (previous === undefined || leftMs <= 0) return this.decode<T>(owner, routed.wire, undefined);
+    const { wire } = routed;
     const found = await previous
-      .run('get', timeoutMs, options.signal, () =>
+      .run('get', leftMs, options.signal, () =>
         previous.node.getWithTtl === undefined
           ? previous.node.get(wire).then((item) => (item === undefined ? undefined : { item, ttl: this.options.defaultTtl }))
           : previous.node.getWithTtl(wire),
