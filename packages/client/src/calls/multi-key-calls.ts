@@ -3,7 +3,7 @@ import { asShardcacheError } from '../internal/as-shardcache-error.js';
 import { withinDeadline } from '../internal/within-deadline.js';
 import type { RoutedKey } from '../keyspace/key-rules.js';
 import type { ManyResult } from '../multi-key.js';
-import type { ItemReader, WriteEntry } from '../nodes/cache-node.js';
+import type { EncodedValue, ItemReader, WriteEntry } from '../nodes/cache-node.js';
 import type { NodeSlot } from '../routing/node-slot.js';
 import type { CallEngine } from './call-engine.js';
 import { readsBuffer, type CallOptions, type ManyOptions, type ManyReadOptions, type SetEntry } from './call-options.js';
@@ -61,25 +61,29 @@ export class MultiKeyCalls {
     const engine = this.#engine;
     const keys = entries.map((entry) => entry.key);
     const groups = this.#groups(keys, true);
-    const encoded = Promise.all(
-      entries.map(async (entry) => {
-        const item = await engine.codec.encode(entry.key, entry.value);
+    const encoded = entries.map((entry) => engine.codec.encode(entry.key, entry.value));
+    const toWrites = (items: readonly EncodedValue[]): WriteEntry[] =>
+      entries.map((entry, index) => {
+        const item = items[index] as EncodedValue;
         return { key: entry.key, value: item.value, flags: item.flags, ttl: engine.ttl(entry.ttl) };
-      }),
-    );
-    // Compressing counts against the deadline; past it, every key fails with ERR_TIMEOUT.
-    const timeoutMs = options.timeoutMs ?? engine.options.timeoutMs;
-    const late = new Error('deadline passed while encoding');
+      });
     let writes: WriteEntry[];
-    let left: ManyOptions;
-    try {
-      const { result, leftMs } = await withinDeadline(encoded, engine.options.clock, timeoutMs, () => late);
-      writes = result;
-      left = { ...options, timeoutMs: leftMs };
-    } catch (error) {
-      if (error !== late) throw error;
-      const failures = [...groups].flatMap(([id, group]) => group.positions.map((index) => ({ key: keys[index] as string, error: new TimeoutError(id ?? 'none', 'setMany', timeoutMs) })));
-      return settle({ failures }, keys.length, options);
+    let left: ManyOptions = options;
+    if (!encoded.some((item) => item instanceof Promise)) writes = toWrites(encoded as EncodedValue[]);
+    else {
+      // Compressing counts against the deadline (no timer when nothing is compressed); past it,
+      // every key fails with ERR_TIMEOUT.
+      const timeoutMs = options.timeoutMs ?? engine.options.timeoutMs;
+      const late = new Error('deadline passed while encoding');
+      try {
+        const { result, leftMs } = await withinDeadline(Promise.all(encoded), engine.options.clock, timeoutMs, () => late);
+        writes = toWrites(result);
+        left = { ...options, timeoutMs: leftMs };
+      } catch (error) {
+        if (error !== late) throw error;
+        const failures = [...groups].flatMap(([id, group]) => group.positions.map((index) => ({ key: keys[index] as string, error: new TimeoutError(id ?? 'none', 'setMany', timeoutMs) })));
+        return settle({ failures }, keys.length, options);
+      }
     }
     for (const [id, group] of groups) {
       const slot = id === undefined ? undefined : engine.topology.slot(id);
