@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_VERSIONS, nodeBinary } from './node-versions.mjs';
 
@@ -79,6 +79,8 @@ const leaksOk = run('leak check', process.execPath, ['scripts/check-leaks.mjs', 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+/** Each failed test named again beside the closing line: CI keeps only a log's tail. */
+const failures = [];
 for (const file of reports) {
   // A step that wrote no report (it could not start, or crashed) counts as one failure.
   if (!existsSync(file)) {
@@ -89,6 +91,16 @@ for (const file of reports) {
   passed += summary.numPassedTests;
   failed += summary.numFailedTests;
   skipped += summary.numPendingTests + summary.numTodoTests;
+  for (const suite of summary.testResults) {
+    for (const test of suite.assertionResults.filter(({ status }) => status === 'failed')) {
+      const reason = (test.failureMessages[0] ?? '').split('\n')[0].slice(0, 300);
+      failures.push(`${relative(process.cwd(), suite.name)} > ${test.fullName}: ${reason}`);
+    }
+    // A file that failed outside any test (an import error, a failing beforeAll with no tests run).
+    if (suite.status === 'failed' && suite.assertionResults.every(({ status }) => status !== 'failed')) {
+      failures.push(`${relative(process.cwd(), suite.name)}: ${(suite.message ?? '').split('\n')[0].slice(0, 300)}`);
+    }
+  }
 }
 for (const nemesisOk of nemesisRuns) {
   if (nemesisOk) passed += 1;
@@ -98,5 +110,6 @@ rmSync(scratch, { recursive: true, force: true });
 ok = stepsOk.every(Boolean) && nemesisRuns.every(Boolean) && leaksOk && failed === 0 && passed > 0;
 if (!leaksOk) failed += 1;
 printDurations();
+if (failures.length > 0) console.log(`\nfailed:\n${failures.map((line) => `  ${line}`).join('\n')}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(ok ? 0 : 1);
