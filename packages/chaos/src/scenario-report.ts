@@ -68,6 +68,11 @@ export interface ScenarioReport {
   readonly stoppedBy: 'maxOps' | 'duration';
   /** Open-loop starts skipped because `concurrency` calls were in flight (0 in a closed loop). */
   readonly skippedStarts: number;
+  /**
+   * Of `skippedStarts`, those reached 10 ms or more after they were due: a stall of this process
+   * bunched them into one turn (the skips a loop that keeps up can still have on shared cores).
+   */
+  readonly skippedLateStarts: number;
   readonly faults: readonly FaultRecord[];
   /** The run over time, fleet-wide and per node: what the report's HTML page plots. */
   readonly timeline: Timeline;
@@ -76,7 +81,7 @@ export interface ScenarioReport {
 const PHASES: readonly ScenarioPhase[] = ['before', 'during', 'after'];
 
 /** Builds the report from the samples; pure, so tests can feed it samples by hand. */
-export function buildReport(samples: readonly OperationSample[], faults: readonly FaultRecord[], durationMs: number, stoppedBy: 'maxOps' | 'duration', skippedStarts = 0): ScenarioReport {
+export function buildReport(samples: readonly OperationSample[], faults: readonly FaultRecord[], durationMs: number, stoppedBy: 'maxOps' | 'duration', skippedStarts = 0, skippedLateStarts = 0): ScenarioReport {
   const errorsByCode: Record<string, number> = {};
   for (const sample of samples) if (sample.errorCode !== undefined) errorsByCode[sample.errorCode] = (errorsByCode[sample.errorCode] ?? 0) + 1;
   const count = (predicate: (sample: OperationSample) => boolean): number => samples.filter(predicate).length;
@@ -108,6 +113,7 @@ export function buildReport(samples: readonly OperationSample[], faults: readonl
     durationMs,
     stoppedBy,
     skippedStarts,
+    skippedLateStarts,
     faults,
     timeline: buildTimeline(samples, durationMs),
   };

@@ -109,6 +109,34 @@ describe('runScenario against known targets', () => {
     expect(report.ops + report.skippedStarts).toBeLessThanOrEqual(401);
     expect(report.ops).toBeGreaterThanOrEqual(200);
     expect(report.skippedStarts).toBeGreaterThan(150);
+    // The clock moved 1 ms a turn: every start was reached on time, none was bunched by a stall.
+    expect(report.skippedLateStarts).toBe(0);
+  });
+
+  it('counts apart the skipped starts a stall bunched into one turn', async () => {
+    const clock = new ManualClock();
+    const hung: (() => void)[] = [];
+    const hang = <T>(value: T): Promise<T> => new Promise((resolve) => hung.push(() => resolve(value)));
+    const target: ScenarioTarget = { get: () => hang(undefined), set: () => hang(undefined) };
+    const running = runScenario({ target, clock, ratePerSec: 1000, concurrency: 50, maxOps: 1_000_000, durationMs: 150, callTimeoutMs: 100_000, random: seededRandom(7) });
+    const turn = async (ms: number, stalled = false): Promise<void> => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stalled) clock.stall(ms);
+      else clock.advance(ms);
+    };
+    // 10 starts on time, then a 100 ms stall: at 110 ms the starts due at 10-109 ms come at once,
+    // 40 find room and 60 are skipped, of which those due by 100 ms (51) were 10 ms late or more;
+    // then, 50 calls hanging, every start on time is skipped too, none of them late.
+    for (let ms = 0; ms < 10; ms++) await turn(1);
+    await turn(100, true);
+    for (let ms = 110; ms < 155; ms++) await turn(1);
+    for (const release of hung) release();
+    await turn(1);
+    const report = await running;
+    expect(report.ops).toBe(50);
+    expect(report.skippedLateStarts).toBe(51);
+    expect(report.skippedStarts).toBeGreaterThanOrEqual(60 + 38);
+    expect(report.skippedStarts).toBeLessThanOrEqual(60 + 41);
   });
 
   it('times out a call that never settles', async () => {

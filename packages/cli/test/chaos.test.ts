@@ -64,14 +64,15 @@ describe('shardcache chaos', () => {
       const servers = fleet.redis.map((server) => server.address);
       const { code, stdout } = await runCli(['chaos', 'latency', '--backend', 'redis', '--servers', servers.join(','), '--duration', '2', '--rate', '300', '--concurrency', '64', '--json']);
       expect(code).toBe(0);
-      const { report } = JSON.parse(stdout) as { report: { ops: number; skippedStarts: number; maxCallMs: number } };
+      const { report } = JSON.parse(stdout) as { report: { ops: number; skippedStarts: number; skippedLateStarts: number; maxCallMs: number } };
       // 300 calls/s for 2 s, though half of them wait 200 ms once the fault plays.
       expect(report.ops + report.skippedStarts).toBeGreaterThanOrEqual(580);
       expect(report.ops + report.skippedStarts).toBeLessThanOrEqual(601);
-      // Nothing is skipped at steady state (about 30 in flight under a cap of 64); a stall of the
-      // CLI's process, which this test cannot measure, bunches starts: 4 were skipped once in CI.
-      // 5 % of the starts still fails a loop that cannot keep up (a cap of 30 skipped 295).
-      expect(report.skippedStarts).toBeLessThanOrEqual(30);
+      // Nothing is skipped at steady state (about 30 in flight under a cap of 64). A stall of the
+      // CLI's process bunches the starts due meanwhile into one turn, and those past the cap are
+      // skipped: the loop reports them as late (37 once, with another process busy on a core).
+      // The rest, 5 % of the starts, still fails a loop that cannot keep up (a cap of 30 skipped 295).
+      expect(report.skippedStarts - report.skippedLateStarts).toBeLessThanOrEqual(30);
       expect(report.maxCallMs).toBeGreaterThanOrEqual(200);
     } finally {
       await fleet.stop();

@@ -126,7 +126,7 @@ function figures(report: ScenarioReport): string {
     ['stale reads', count(report.staleReads)],
     ['wrong values', count(report.wrongValues)],
   ];
-  if (report.skippedStarts > 0) rows.push(['skipped starts', count(report.skippedStarts)]);
+  if (report.skippedStarts > 0) rows.push(['skipped starts', `${count(report.skippedStarts)} (${count(report.skippedLateStarts)} late: a stall bunched them)`]);
   return `<dl class="figures">${rows.map(([name, value]) => `<div><dt>${text(name)}</dt><dd>${text(value)}</dd></div>`).join('')}</dl>`;
 }
 

@@ -25,12 +25,22 @@ export class ManualClock implements Clock {
   }
 
   advance(ms: number): void {
-    const target = this.#now + ms;
+    this.#run(this.#now + ms, true);
+  }
+
+  /** Moves time on as a blocked event loop does: the timers due meanwhile run after it, late. */
+  stall(ms: number): void {
+    this.#now += ms;
+    this.#run(this.#now, false);
+  }
+
+  /** Runs every timer due by `target`, in order; `onTime`: each at its due time, else at `target`. */
+  #run(target: number, onTime: boolean): void {
     for (;;) {
       const due = [...this.#timers].filter(([, timer]) => timer.at <= target).sort(([, a], [, b]) => a.at - b.at)[0];
       if (due === undefined) break;
       this.#timers.delete(due[0]);
-      this.#now = due[1].at;
+      if (onTime) this.#now = due[1].at;
       due[1].callback();
     }
     this.#now = target;
