@@ -3,6 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DumpedItem } from '../src/index.js';
 import { ConnectionError, ShardedClient } from '../src/index.js';
+import { OrphanCopies } from '../src/rejoin/orphan-copies.js';
+import { VirtualClock } from './model/virtual-clock.js';
 import { memoryNode } from './support/memory-node.js';
 
 const IDS = ['10.0.0.1:6379', '10.0.0.2:6379', '10.0.0.3:6379'];
@@ -87,5 +89,77 @@ describe('a failover copy whose delete failed', () => {
     await expect.poll(() => stores.get(fallback)?.has(key)).toBe(false);
     await c.set(key, 'v4');
     expect(await readKey(key)).toBe('v4');
+  });
+});
+
+// Found by the nemesis (redis, seed 20261207, about one run in five): a failover write sent
+// before the owner came back, acknowledged after, ended the record of the copy it had written,
+// though the delete sent after it (on the owner's return) failed. When the owner later left for
+// good, the fallback served that copy, older than what the owner had taken since.
+describe('a failover write acknowledged after its owner came back', () => {
+  it.each(['set', 'setMany'] as const)('leaves the copy a miss when its delete failed (%s)', async (write) => {
+    const stores = new Map(IDS.map((id) => [id, new Map<string, DumpedItem>()]));
+    let deletesFail = false;
+    const held: (() => void)[] = [];
+    let holdWrites = false;
+    const client = new ShardedClient({
+      backend: 'redis',
+      nodes: IDS,
+      failover: 'next',
+      rejoin: { stableMs: 0 },
+      health: { serverFailureLimit: 1_000 },
+      nodeFactory: (address) =>
+        memoryNode(address.id, stores.get(address.id) ?? new Map(), {
+          delete: async () => {
+            if (deletesFail) throw new ConnectionError(address.id, 'reset (test)');
+          },
+          stored: () => (holdWrites ? new Promise<void>((resolve) => held.push(resolve)) : Promise.resolve()),
+        }),
+    });
+    try {
+      const key = 'user:1';
+      const owner = client.locate(key) as string;
+      client.eject(owner);
+      const fallback = client.locate(key) as string;
+      // The failover write is stored on the fallback; its reply is held.
+      holdWrites = true;
+      const writing = write === 'set' ? client.set(key, 'v1') : client.setMany([{ key, value: 'v1' }]);
+      await expect.poll(() => held.length).toBe(1);
+      holdWrites = false;
+      // The owner comes back: deleting the fallback's copy fails. Then the reply arrives.
+      deletesFail = true;
+      await client.restore(owner);
+      for (const release of held) release();
+      await writing;
+      expect(stores.get(fallback)?.get(key)).toBeDefined();
+      // The owner takes a newer value, then leaves: the fallback's v1 must not be served.
+      await client.set(key, 'v2');
+      client.eject(owner);
+      expect(await client.get(key)).toBeUndefined();
+      expect((await client.getMany([key])).values[0]).toBeUndefined();
+    } finally {
+      await client.destroy();
+    }
+  });
+});
+
+describe('OrphanCopies', () => {
+  it('ends a record only by a write or delete sent after it began, and lapses it with the failover TTL', async () => {
+    const clock = new VirtualClock();
+    const orphans = new OrphanCopies(clock, 60);
+    orphans.add('c', 'k');
+    const first = orphans.mark();
+    // The owner came back again: the copy's record begins anew; a delete of the first fails.
+    orphans.add('c', 'k');
+    orphans.ended('c', 'k', first);
+    expect(orphans.has('c', 'k')).toBe(true);
+    orphans.ended('c', 'k', orphans.mark());
+    expect(orphans.has('c', 'k')).toBe(false);
+    expect(orphans.size).toBe(0);
+    orphans.add('c', 'k');
+    await clock.advance(59_999);
+    expect(orphans.has('c', 'k')).toBe(true);
+    await clock.advance(1);
+    expect(orphans.has('c', 'k')).toBe(false);
   });
 });

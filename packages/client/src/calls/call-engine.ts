@@ -166,17 +166,22 @@ export class CallEngine {
     return true;
   }
 
-  /** A write of `wire` to `slot` that succeeds replaces (or deletes) any stale copy there. */
+  /** A write of `wire` to `slot` that succeeds replaces (or deletes) any stale copy there it was sent after. */
   #replaces(slot: NodeSlot, wire: string, result: Promise<unknown>): void {
     const { orphans } = this.topology;
-    if (orphans.size > 0 && orphans.has(slot.id, wire)) result.then(() => orphans.remove(slot.id, wire), () => undefined);
+    if (orphans.size === 0 || !orphans.has(slot.id, wire)) return;
+    const sentAt = orphans.mark();
+    result.then(() => orphans.ended(slot.id, wire, sentAt), () => undefined);
   }
 
-  /** After a multi-key write or delete on `slot` succeeded: its keys hold no stale copy there any more. */
-  replaced(slot: NodeSlot, wires: readonly string[]): void {
+  /**
+   * After a multi-key write or delete on `slot` succeeded: its keys hold no stale copy there
+   * any more, of those known when it was sent (`sentAt`: `topology.orphans.mark()`).
+   */
+  replaced(slot: NodeSlot, wires: readonly string[], sentAt: number): void {
     const { orphans } = this.topology;
     if (orphans.size === 0) return;
-    for (const wire of wires) orphans.remove(slot.id, wire);
+    for (const wire of wires) orphans.ended(slot.id, wire, sentAt);
   }
 
   /**

@@ -89,6 +89,7 @@ export class MultiKeyCalls {
       const slot = id === undefined ? undefined : engine.topology.slot(id);
       if (slot !== undefined) group.positions.forEach((index, at) => engine.checkSize(group.wires[at] as string, writes[index] as WriteEntry, slot));
     }
+    const sentAt = engine.topology.orphans.mark();
     const failures = await this.#perNode(
       groups,
       'setMany',
@@ -102,7 +103,7 @@ export class MultiKeyCalls {
           }),
           left,
         ),
-      (slot, { wires }) => engine.replaced(slot, wires),
+      (slot, { wires }) => engine.replaced(slot, wires, sentAt),
       keys,
     );
     return settle({ failures }, keys.length, options);
@@ -111,6 +112,7 @@ export class MultiKeyCalls {
   async deleteMany(keys: readonly string[], options: ManyOptions): Promise<{ deleted: number } & Pick<ManyResult<never>, 'failures'>> {
     const engine = this.#engine;
     let deleted = 0;
+    const sentAt = engine.topology.orphans.mark();
     const failures = await this.#perNode(
       this.#groups(keys, true),
       'deleteMany',
@@ -121,7 +123,7 @@ export class MultiKeyCalls {
       },
       (slot, { wires }, count) => {
         deleted += count;
-        engine.replaced(slot, wires);
+        engine.replaced(slot, wires, sentAt);
       },
       keys,
     );

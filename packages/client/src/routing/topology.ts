@@ -179,8 +179,9 @@ export class Topology {
     const slot = this.#slots.get(node);
     if (slot === undefined) return;
     this.orphans.add(node, wire);
+    const sentAt = this.orphans.mark();
     slot.node.delete(wire).then(
-      () => this.orphans.remove(node, wire),
+      () => this.orphans.ended(node, wire, sentAt),
       () => undefined,
     );
   }

@@ -9,6 +9,8 @@ export interface MemoryNodeHooks {
   get?: (key: string) => Promise<void>;
   /** While true, every read, write and ping fails with ERR_CONNECTION (the node is unreachable). */
   down?: () => boolean;
+  /** Awaited after a write (set, setMany) is stored, before it is acknowledged: a reply held on the way back. */
+  stored?: (keys: readonly string[]) => Promise<void>;
 }
 
 /**
@@ -47,8 +49,14 @@ export function memoryNode(id: string, items: Map<string, DumpedItem>, hooks: Me
       return reachable(() => read(key));
     },
     getMany: (keys) => reachable(() => keys.map(read)),
-    set: (key, value, flags) => reachable(() => write(key, value, flags)),
-    setMany: (entries) => Promise.resolve(entries.forEach((entry) => write(entry.key, entry.value, entry.flags))),
+    set: async (key, value, flags) => {
+      await reachable(() => write(key, value, flags));
+      await hooks.stored?.([key]);
+    },
+    setMany: async (entries) => {
+      entries.forEach((entry) => write(entry.key, entry.value, entry.flags));
+      await hooks.stored?.(entries.map((entry) => entry.key));
+    },
     add: (key, value, flags) => Promise.resolve(!items.has(key) && (write(key, value, flags), true)),
     replace: (key, value, flags) => Promise.resolve(items.has(key) && (write(key, value, flags), true)),
     delete: async (key) => {
