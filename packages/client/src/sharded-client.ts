@@ -274,7 +274,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       total,
       membership: { epoch: this.#follower.epoch, source: this.#membership?.description ?? 'static', pending: this.#follower.pending },
       rejoinTracked: this.#topology.guard.sizes,
-      warmup: { active: this.#topology.warming, hits: this.#topology.warmupHits },
+      warmup: { active: this.#topology.warmUp.active, hits: this.#topology.warmUp.hits },
       migration: { pending: this.#topology.migrations !== undefined, tracked: this.#topology.migrations?.tracked ?? 0 },
     };
   }

@@ -103,9 +103,9 @@ export class CallEngine {
     }
     const owner = slot;
     // During warm-up a miss reads the previous owner within what is left of this call's deadline.
-    const startedAt = this.topology.warming ? this.options.clock.now() : 0;
+    const startedAt = this.topology.warmUp.active ? this.options.clock.now() : 0;
     const received = (item: StoredItem | undefined): T | undefined | Promise<T | undefined> =>
-      item === undefined && this.topology.warming ? this.#warmRead<T>(owner, routed, options, asBuffer, startedAt) : this.decode<T>(owner, routed.wire, item, asBuffer);
+      item === undefined && this.topology.warmUp.active ? this.#warmRead<T>(owner, routed, options, asBuffer, startedAt) : this.decode<T>(owner, routed.wire, item, asBuffer);
     if (this.traced()) return this.run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire)).then(received);
     const refusal = owner.refuse(options.signal);
     if (refusal !== undefined) return Promise.reject(refusal);
@@ -232,7 +232,7 @@ export class CallEngine {
       )
       .catch(() => undefined);
     if (found === undefined) return this.decode<T>(owner, wire, undefined);
-    this.topology.warmupHits++;
+    this.topology.warmUp.hit();
     void owner.run('add', timeoutMs, undefined, () => owner.node.add(wire, found.item.value, found.item.flags, found.ttl)).catch(() => undefined);
     return this.decode<T>(owner, wire, found.item, asBuffer);
   }
@@ -253,8 +253,8 @@ export class CallEngine {
       const purge = migrations.written(routed.wire, routed.placement);
       if (purge !== undefined) (this.#purges ??= []).push(purge);
     }
-    if (topology.warming) {
-      topology.writtenDuringWarmup(routed.wire);
+    if (topology.warmUp.active) {
+      topology.warmUp.written(routed.wire);
       const previous = topology.previousOwner(routed.placement, slot.id);
       if (previous !== undefined) void previous.run('delete', this.options.timeoutMs, undefined, () => previous.node.delete(routed.wire)).catch(() => undefined);
     }

@@ -13,6 +13,7 @@ import { diff, type Ring, type RingDiff } from '@shardcache/ring';
 import { healthGate } from './health-gate.js';
 import { NodeSlot } from './node-slot.js';
 import { Router, type RingChange } from './router.js';
+import { WarmUp } from './warm-up.js';
 
 /** What the topology tells its client. */
 export interface TopologyEvents {
@@ -41,10 +42,8 @@ export class Topology {
   readonly #factory: NodeFactory;
   readonly #events: TopologyEvents;
   readonly #rejoining = new Set<string>();
-  /** After a planned change, the ring before it, consulted on misses until `until` (warm-up). */
-  #warm: { readonly previous: Ring; readonly until: number; readonly written: Set<string> } | undefined;
-  /** Reads served from a key's previous owner during warm-up. */
-  warmupHits = 0;
+  /** After a planned change, the ring before it, consulted on misses for `warmupMs`. */
+  readonly warmUp: WarmUp;
   /**
    * Migrations whose copies are not yet safe to serve: every write checks this field (undefined
    * unless a migration ran since the last planned change), and `apply` purges before it swaps.
@@ -60,6 +59,7 @@ export class Topology {
     this.guard = new RejoinGuard(rejoin.maxTrackedKeys);
     this.orphans = new OrphanCopies(options.clock, rejoin.failoverTtl);
     this.router = new Router(options.ring, options.failover);
+    this.warmUp = new WarmUp(options.clock, options.warmupMs, rejoin.maxTrackedKeys);
     this.deadlines = new DeadlineQueue(options.clock);
     this.health = new HealthRegistry({
       ...options.health,
@@ -258,8 +258,7 @@ export class Topology {
     // In the same tick as the swap: from now on writes go to the new owners themselves.
     this.migrations = undefined;
     purged?.unseal();
-    const windowMs = this.#options.warmupMs;
-    this.#warm = windowMs > 0 ? { previous, until: this.#options.clock.now() + windowMs, written: new Set() } : undefined;
+    this.warmUp.open(previous);
     // Failover copies were placed by the ring just replaced: the new one may route their keys to
     // them again while newer values sit elsewhere. Each is deleted, and read as a miss until then.
     for (const [servedBy, wire] of this.guard.copies()) this.deleteOrphan(servedBy, wire);
@@ -321,47 +320,18 @@ export class Topology {
     return true;
   }
 
-  /**
-   * During warm-up: the node that owned `placement` before the last planned change, when it is
-   * still in the fleet and is not `current` (the key's owner now); otherwise undefined.
-   */
+  /** During warm-up: the node that owned `placement` before the last planned change, when it is still in the fleet, serving, and not `current`. */
   previousOwner(placement: string, current: string): NodeSlot | undefined {
-    const warm = this.#warm;
-    if (warm === undefined) return undefined;
-    if (this.#options.clock.now() >= warm.until) {
-      this.#warm = undefined;
-      return undefined;
-    }
-    const id = warm.previous.locate(placement);
-    return id === current || this.router.ejected.has(id) ? undefined : this.#slots.get(id);
+    return this.#serving(this.warmUp.previousOwner(placement, current));
   }
 
-  /**
-   * During warm-up: where a miss on `current` may read `wire` instead. Never for a key written
-   * or deleted since the change: its old copy is older than that write, and the write's delete
-   * of it may have failed or been skipped (the previous owner was ejected at the time).
-   */
+  /** During warm-up: where a miss on `current` may read `wire` instead (see WarmUp). */
   warmSource(placement: string, current: string, wire: string): NodeSlot | undefined {
-    if (this.#warm === undefined || this.#warm.written.has(wire)) return undefined;
-    // Only the key's planned owner is warmed. A failover node is not: the copy would be one the
-    // rejoin guard never heard of, served once the owner left again after newer writes (found
-    // by the nemesis: a read routed to a failover node missed just as the owner came back, and
-    // copied the owner's value there).
-    if (this.router.ring.locate(placement) !== current) return undefined;
-    return this.previousOwner(placement, current);
+    return this.#serving(this.warmUp.source(placement, wire, current, this.router.ring.locate(placement)));
   }
 
-  /** During warm-up: `wire` was written or deleted since the change (see `warmSource`). */
-  writtenDuringWarmup(wire: string): void {
-    const warm = this.#warm;
-    if (warm === undefined) return;
-    // Past the rejoin bound, warm-up ends early rather than track without limit.
-    if (warm.written.size >= this.rejoin.maxTrackedKeys) this.#warm = undefined;
-    else warm.written.add(wire);
-  }
-
-  get warming(): boolean {
-    return this.#warm !== undefined;
+  #serving(id: string | undefined): NodeSlot | undefined {
+    return id === undefined || this.router.ejected.has(id) ? undefined : this.#slots.get(id);
   }
 
   /** The planned ring after `change` (validated against the fleet). */
