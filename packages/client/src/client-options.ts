@@ -84,7 +84,7 @@ export interface ShardedClientOptions {
 }
 
 /** Health options the client passes to its HealthRegistry. */
-export type ClientHealthOptions = Omit<HealthRegistryOptions, 'probe' | 'clock' | 'timeout'>;
+export type ClientHealthOptions = Omit<HealthRegistryOptions, 'probe' | 'clock' | 'timeout' | 'heldOut'>;
 
 /** Passed through to the drivers. Never logged or put in errors. */
 export interface ConnectionOptions {

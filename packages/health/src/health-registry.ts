@@ -19,6 +19,12 @@ import type { NodeStats, StateChange } from './node-state.js';
 export interface HealthRegistryOptions extends Omit<NodeHealthOptions, 'canEject'> {
   /** Share of the fleet that may be out of the ring (ejected or probing) at once, 0..1. [0.5] */
   readonly maxEjectedShare?: number;
+  /**
+   * Whether the ring still holds `node` out though its health is up: a client that waits before
+   * it serves from a restored node (flap damping, a purge) or that an operator ejected. Such a
+   * node is out of the ring and counts against `maxEjectedShare`. [none]
+   */
+  readonly heldOut?: (node: string) => boolean;
   /** Detect latency outliers. [true] */
   readonly outlierDetection?: boolean;
   /** A node is an outlier when its p99 exceeds this many times the others' median p99. [3] */
@@ -56,7 +62,7 @@ export interface HealthRegistryEvents {
  */
 export interface HealthRegistryStats {
   readonly nodes: readonly NodeStats[];
-  /** Nodes out of the ring (ejected or probing). */
+  /** Nodes out of the ring (ejected, probing, or held out: `heldOut`). */
   readonly ejected: number;
   readonly maxEjected: number;
 }
@@ -101,6 +107,7 @@ export class HealthRegistry extends EventEmitter<HealthRegistryEvents> {
   readonly #nodes = new Map<string, NodeHealth>();
   readonly #listeners = new Map<string, (change: StateChange) => void>();
   readonly #outlierSince = new Map<string, number>();
+  readonly #heldOut: (node: string) => boolean;
   #cancelTick: Cancel | undefined;
   #closed = false;
 
@@ -115,11 +122,14 @@ export class HealthRegistry extends EventEmitter<HealthRegistryEvents> {
       outlierMinSamples,
       outlierMinLatencyMs,
       ejectOutliers,
+      heldOut,
       ...nodeOptions
     } = input;
     // Checked here, once, so a bad node option fails at construction and names itself.
     this.#resolved = resolveOptions(nodeOptions);
     this.#nodeOptions = nodeOptions;
+    if (heldOut !== undefined && typeof heldOut !== 'function') throw new InvalidOptionError('heldOut', `expected a function, got ${typeof heldOut}`);
+    this.#heldOut = heldOut ?? (() => false);
     this.#fleet = {
       maxEjectedShare: share('maxEjectedShare', maxEjectedShare, 0.5),
       outlierDetection: boolean('outlierDetection', outlierDetection, true),
@@ -240,7 +250,7 @@ export class HealthRegistry extends EventEmitter<HealthRegistryEvents> {
   #outOfRing(except?: string): number {
     let count = 0;
     for (const [node, health] of this.#nodes) {
-      if (node !== except && (health.state === 'ejected' || health.state === 'probing')) count++;
+      if (node !== except && (health.state === 'ejected' || health.state === 'probing' || this.#heldOut(node))) count++;
     }
     return count;
   }

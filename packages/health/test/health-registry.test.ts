@@ -62,6 +62,23 @@ describe('HealthRegistry', () => {
     await registry.close();
   });
 
+  it('counts against the cap the nodes its owner says the ring still holds out (heldOut)', () => {
+    const held = new Set(['cache-0:11211']);
+    const { registry, events, trip } = fleet(4, { maxEjectedShare: 0.5, heldOut: (id) => held.has(id) });
+    // cache-0 is up as far as health knows, but out of the ring: one more may go, not two.
+    trip('cache-1:11211');
+    trip('cache-2:11211');
+    expect(events).toEqual(['ejected cache-1:11211']);
+    expect(registry.get('cache-2:11211').state).toBe('suspect');
+    expect(registry.stats).toMatchObject({ ejected: 2, maxEjected: 2 });
+    // Back in the ring: the next failure of the capped node ejects it.
+    held.clear();
+    trip('cache-2:11211');
+    expect(events.at(-1)).toBe('ejected cache-2:11211');
+    expect(() => new HealthRegistry({ heldOut: 'cache-0' as unknown as () => boolean })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringContaining('heldOut') }));
+    void registry.destroy();
+  });
+
   it('never ejects the only node, and ejects one node of two', () => {
     const one = fleet(1);
     expect(one.registry.maxEjected).toBe(0);

@@ -65,6 +65,8 @@ export class Topology {
       ...options.health,
       timeout: options.timeoutMs,
       clock: options.clock,
+      // The cap is about this ring: a node health restored is out until rejoin lets it back.
+      heldOut: (node) => this.router.ejected.has(node),
       probe: (node, signal) => {
         const slot = this.#slots.get(node);
         if (slot === undefined) return Promise.reject(new NodeUnavailableError(node, 'not in this client'));
