@@ -143,6 +143,55 @@ describe('a failover write acknowledged after its owner came back', () => {
   });
 });
 
+// Found by the nemesis (memcached, seed 1, 3 minutes): a getMany sent while a failover copy's
+// record stood read the copy; a get of the same key retried the copy's delete, which succeeded;
+// both replies came in one read, and the delete's handler ran before the getMany's, which then
+// found no record and served the copy (v62 after v64 was acknowledged).
+describe('a multi-get sent while a copy is orphaned', () => {
+  it('is a miss even when the delete succeeds before its reply is handled', async () => {
+    const stores = new Map(IDS.map((id) => [id, new Map<string, DumpedItem>()]));
+    let deletesFail = false;
+    let holdReads = false;
+    const held: (() => void)[] = [];
+    const client = new ShardedClient({
+      backend: 'redis',
+      nodes: IDS,
+      failover: 'next',
+      rejoin: { stableMs: 0 },
+      health: { serverFailureLimit: 1_000 },
+      nodeFactory: (address) =>
+        memoryNode(address.id, stores.get(address.id) ?? new Map(), {
+          delete: async () => {
+            if (deletesFail) throw new ConnectionError(address.id, 'reset (test)');
+          },
+          read: () => (holdReads ? new Promise<void>((resolve) => held.push(resolve)) : Promise.resolve()),
+        }),
+    });
+    try {
+      const key = 'user:1';
+      const owner = client.locate(key) as string;
+      client.eject(owner);
+      await client.set(key, 'v1'); // on the fallback
+      deletesFail = true;
+      await client.restore(owner); // the fallback's copy is now an orphan: its delete failed
+      await client.set(key, 'v2');
+      client.eject(owner);
+      deletesFail = false;
+      // The multi-get reads v1 on the fallback; its reply is held.
+      holdReads = true;
+      const reading = client.getMany([key]);
+      await expect.poll(() => held.length).toBe(1);
+      holdReads = false;
+      // A get retries the delete, which succeeds before the multi-get's reply is handled.
+      expect(await client.get(key)).toBeUndefined();
+      for (const release of held) release();
+      expect((await reading).values).toEqual([undefined]);
+    } finally {
+      await client.destroy();
+    }
+  });
+});
+
 describe('OrphanCopies', () => {
   it('ends a record only by a write or delete sent after it began, and lapses it with the failover TTL', async () => {
     const clock = new VirtualClock();

@@ -27,11 +27,16 @@ export class MultiKeyCalls {
     // Under the `fail` policy, keys of an ejected node are misses, as in get().
     if (engine.topology.router.policy === 'fail') groups.delete(undefined);
     let compressed: Promise<void>[] | undefined;
+    // Keys whose copy on their node is a stale failover copy when the read is sent: their values
+    // are misses even if the copy's delete succeeds before this call's reply is handled (its
+    // reply comes first, but the delete's handler can run first: found by the nemesis).
+    const orphanedAtSend = new Map<NodeSlot, Set<number>>();
     const failures = await this.#perNode(
       groups,
       'getMany',
       options,
       (slot, { wires }) => {
+        if (engine.topology.orphans.size > 0) orphanedAtSend.set(slot, orphanedOf(engine, slot, wires));
         const { node } = slot;
         const read: ItemReader<T | Promise<T>> = (at, flags, bytes, start, end) => engine.read<T>(slot, wires[at] as string, flags, bytes, start, end, asBuffer);
         if (node.readMany !== undefined) return node.readMany(wires, read);
@@ -42,7 +47,7 @@ export class MultiKeyCalls {
           const index = positions[at] as number;
           const value = read[at];
           // A value read but not served (a stale failover copy) is a miss.
-          if (value === undefined || engine.orphaned(slot, wires[at] as string)) {
+          if (value === undefined || orphanedAtSend.get(slot)?.has(at) === true || engine.topology.orphans.has(slot.id, wires[at] as string)) {
             slot.stats.misses++;
             continue;
           }
@@ -195,6 +200,13 @@ export class MultiKeyCalls {
     await Promise.all(calls);
     return failures;
   }
+}
+
+/** Positions of `wires` whose copy on `slot` is a stale failover copy (each one's delete is tried again). */
+function orphanedOf(engine: CallEngine, slot: NodeSlot, wires: readonly string[]): Set<number> {
+  const orphaned = new Set<number>();
+  wires.forEach((wire, at) => engine.orphaned(slot, wire) && orphaned.add(at));
+  return orphaned;
 }
 
 /** The keys of one call that one node serves: their positions in the call, routed (writes only), and as sent. */

@@ -9,6 +9,8 @@ export interface MemoryNodeHooks {
   get?: (key: string) => Promise<void>;
   /** While true, every read, write and ping fails with ERR_CONNECTION (the node is unreachable). */
   down?: () => boolean;
+  /** Awaited after a multi-get has read its values, before it answers: a reply held on the way back. */
+  read?: (keys: readonly string[]) => Promise<void>;
   /** Awaited after a write (set, setMany) is stored, before it is acknowledged: a reply held on the way back. */
   stored?: (keys: readonly string[]) => Promise<void>;
 }
@@ -48,7 +50,11 @@ export function memoryNode(id: string, items: Map<string, DumpedItem>, hooks: Me
       await hooks.get?.(key);
       return reachable(() => read(key));
     },
-    getMany: (keys) => reachable(() => keys.map(read)),
+    getMany: async (keys) => {
+      const items = await reachable(() => keys.map(read));
+      await hooks.read?.(keys);
+      return items;
+    },
     set: async (key, value, flags) => {
       await reachable(() => write(key, value, flags));
       await hooks.stored?.([key]);
