@@ -13,6 +13,8 @@ beforeAll(async () => {
 afterAll(() => fleet.stop());
 
 const KEYS = 100_000;
+/** Keys get TTLs of 600 s up to this many seconds more, one second apart. */
+const TTL_SPREAD_S = 300;
 
 /** Value and remaining TTL in ms of each key, read straight from the server (not through the client). */
 async function readDirect(backend: Backend, address: string, keys: readonly string[]): Promise<{ value: string | undefined; ttlMs: number }[]> {
@@ -72,7 +74,7 @@ describe.each<Backend>(['redis', 'memcached'])('migrating 100,000 keys from 4 %s
     try {
       const keys = Array.from({ length: KEYS }, (_, i) => `mig:${i}`);
       // Buffers: raw bytes, the same on the wire for both backends.
-      for (let i = 0; i < KEYS; i += 2000) await client.setMany(keys.slice(i, i + 2000).map((key, j) => ({ key, value: Buffer.from(`v${i + j}`), ttl: 600 + ((i + j) % 300) })));
+      for (let i = 0; i < KEYS; i += 2000) await client.setMany(keys.slice(i, i + 2000).map((key, j) => ({ key, value: Buffer.from(`v${i + j}`), ttl: 600 + ((i + j) % TTL_SPREAD_S) })));
       const change = { add: [e] };
       const before = new Map(keys.map((key) => [key, client.locate(key) ?? '']));
 
@@ -115,7 +117,9 @@ describe.each<Backend>(['redis', 'memcached'])('migrating 100,000 keys from 4 %s
         if (entry === undefined || Math.abs(entry.ttlMs - (sourceTtl.get(key) ?? 0)) > 1000 + skew) badTtl++;
       });
       expect({ badValue, badTtl }).toEqual({ badValue: 0, badTtl: 0 });
-      expect(skew).toBeLessThan(5000);
+      // The tolerance stays far under the TTLs' spread (300 s, 1 s apart), so a TTL lost or reset
+      // to one value still fails (a fixed 5 s bound here failed at 5.6 s on a loaded machine).
+      expect(1000 + skew).toBeLessThan(TTL_SPREAD_S * 100);
       console.log(`migration ${backend}: ${KEYS} keys, ${moved.length} moved (${first.moved} before the cancel, ${second.moved} after resuming), 0 failed; ${Math.round(second.rate)} keys scanned/s; the same migration again moved ${again.moved}`);
     } finally {
       await client.close();
