@@ -35,7 +35,8 @@ export class FaultProxy {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #counters: MutableCounters = { ...ZERO_COUNTERS };
-  readonly #connections = new Set<() => void>();
+  /** Each open connection's reset, and its link context (which says whether a blackhole dropped bytes of it). */
+  readonly #connections = new Map<() => void, LinkContext>();
   #fault: NetworkFault | undefined;
 
   private constructor(server: Server, port: number, options: FaultProxyOptions) {
@@ -75,10 +76,18 @@ export class FaultProxy {
   /** Plays `fault` from now on (open connections included); `undefined` passes bytes through again. */
   setFault(fault: NetworkFault | undefined): void {
     if (fault !== undefined) validateFault(fault);
+    const lifted = this.#fault?.type === 'blackhole' && fault?.type !== 'blackhole';
     this.#fault = fault;
     // An RST on connect also ends the connections already open.
     if (fault?.type === 'reset' && (fault.afterBytes ?? 0) === 0) {
-      for (const reset of [...this.#connections]) reset();
+      for (const reset of [...this.#connections.keys()]) reset();
+    }
+    // A blackhole drops bytes; a stream with a hole in it is not TCP (a real network loses
+    // packets, and TCP sends them again or the connection dies). Passing the bytes after the
+    // hole would hand a client replies meant for other requests: the connections that lost
+    // bytes end with an RST as the blackhole lifts.
+    if (lifted) {
+      for (const context of [...this.#connections.values()]) if (context.holed) context.reset();
     }
   }
 
@@ -94,7 +103,7 @@ export class FaultProxy {
 
   /** Stops listening and destroys every open connection. Idempotent. */
   async close(): Promise<void> {
-    for (const reset of [...this.#connections]) reset();
+    for (const reset of [...this.#connections.keys()]) reset();
     if (!this.#server.listening) return;
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
@@ -129,6 +138,7 @@ export class FaultProxy {
       clock: this.#clock,
       random: this.#random,
       passed: 0,
+      holed: false,
       reset: () => {
         this.#counters.connectionsReset += 1;
         reset();
@@ -136,7 +146,7 @@ export class FaultProxy {
     };
     const toServer = new ProxyLink(upstream, 'upstream', context);
     const toClient = new ProxyLink(client, 'downstream', context);
-    this.#connections.add(reset);
+    this.#connections.set(reset, context);
     client.on('data', (chunk: Buffer) => toServer.push(chunk));
     upstream.on('data', (chunk: Buffer) => toClient.push(chunk));
     client.on('end', () => toServer.end());

@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { describe, expect } from 'vitest';
 import { applyFault, FaultNotApplicableError, InvalidOptionError, validateFault, type Fault, type FleetNode } from '../src/index.js';
 import { fleetTest } from '../src/vitest.js';
@@ -51,6 +52,31 @@ describe('network faults through the proxy', () => {
     expect(active.counters()).toMatchObject({ connections: 1, bytesDropped: VERSION.length });
     await active.revert();
     await expectHealthy(node);
+  });
+
+  it('blackhole resets, as it lifts, the connections it dropped bytes of (a stream with a hole is not TCP); the others go on', async ({ fleet }) => {
+    const node = memcachedOf(fleet);
+    const port = node.proxy?.port ?? 0;
+    const open = async (): Promise<Socket> => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.on('error', () => undefined);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      return socket;
+    };
+    const holed = await open();
+    const quiet = await open();
+    const active = await applyFault(node, { type: 'blackhole' });
+    holed.write(VERSION);
+    await expect.poll(() => active.counters().bytesDropped).toBe(VERSION.length);
+    const closed = new Promise((resolve) => holed.once('close', resolve));
+    await active.revert();
+    await closed;
+    expect(active.counters().connectionsReset).toBe(1);
+    // The connection that lost nothing still answers, in order.
+    const reply = new Promise<string>((resolve) => quiet.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+    quiet.write(VERSION);
+    expect(await reply).toMatch(/^VERSION \d/);
+    quiet.destroy();
   });
 
   it('reset refuses connections with RST, or cuts them after n bytes', async ({ fleet }) => {

@@ -12,6 +12,8 @@ export interface LinkContext {
   readonly random: () => number;
   /** Bytes passed on this connection so far, both ways (for `reset` after n bytes). */
   passed: number;
+  /** A blackhole dropped bytes of this connection: it is reset when the blackhole lifts. */
+  holed: boolean;
   /** Ends the connection with RST on both sides. */
   reset(): void;
 }
@@ -51,6 +53,7 @@ export class ProxyLink {
     switch (fault?.type) {
       case 'blackhole':
         counters.bytesDropped += chunk.length;
+        this.#context.holed = true;
         return;
       case 'reset':
         return this.#resetAfter(chunk, fault.afterBytes ?? 0);
