@@ -273,7 +273,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       nodes,
       total,
       membership: { epoch: this.#follower.epoch, source: this.#membership?.description ?? 'static', pending: this.#follower.pending },
-      rejoinTracked: this.#topology.guard.sizes,
+      rejoinTracked: this.#topology.rejoin.tracked,
       warmup: { active: this.#topology.warmUp.active, hits: this.#topology.warmUp.hits },
       migration: { pending: this.#topology.migrations !== undefined, tracked: this.#topology.migrations?.tracked ?? 0 },
     };

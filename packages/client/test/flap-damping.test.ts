@@ -1,8 +1,9 @@
-// Flap damping (`rejoin.stableMs`): a node health finds back up serves again only after it has
-// stayed up that long. The chaos suite's return bounds cannot show it (a handshake timeout paces
-// returns there), so it is shown here on a virtual clock, to the millisecond.
+// A node's return on a virtual clock, to the millisecond. Flap damping (`rejoin.stableMs`): a
+// node health finds back up serves again only after it has stayed up that long (the chaos
+// suite's return bounds cannot show it: a handshake timeout paces returns there). A return whose
+// purge fails is tried again until it succeeds.
 import { describe, expect, it } from 'vitest';
-import { ShardedClient, type DumpedItem } from '../src/index.js';
+import { ServerError, ShardedClient, type DumpedItem } from '../src/index.js';
 import { VirtualClock } from './model/virtual-clock.js';
 import { memoryNode } from './support/memory-node.js';
 
@@ -60,5 +61,50 @@ describe('flap damping (rejoin.stableMs)', () => {
     const { ejectedAt, restoredAt } = await ejectedAndRestored(0, 50);
     expect((restoredAt as number) - ejectedAt).toBeGreaterThanOrEqual(EJECTION_MS);
     expect((restoredAt as number) - ejectedAt).toBeLessThanOrEqual(EJECTION_MS + HEALTH.probeIntervalMs);
+  });
+});
+
+describe('a return whose purge fails', () => {
+  it('is tried again until the purge succeeds, while health finds the node up', async () => {
+    const clock = new VirtualClock();
+    const down = new Set<string>();
+    let purgesToFail = 3;
+    const errors: string[] = [];
+    const client = new ShardedClient({
+      backend: 'memcached',
+      nodes: IDS,
+      clock,
+      timeoutMs: 100,
+      health: HEALTH,
+      rejoin: { stableMs: 0 },
+      nodeFactory: (address) =>
+        memoryNode(address.id, new Map<string, DumpedItem>(), {
+          down: () => down.has(address.id),
+          deleteMany: async () => {
+            // A refusal, not a node failure: health keeps the node up, and nothing else brings it back.
+            if (purgesToFail-- > 0) throw new ServerError(address.id, 'READONLY (test)');
+          },
+        }),
+    });
+    client.on('error', ({ error }) => errors.push(error.code));
+    try {
+      const key = 'returning';
+      const owner = client.locate(key) as string;
+      down.add(owner);
+      await expect(client.get(key)).rejects.toMatchObject({ code: 'ERR_CONNECTION' });
+      expect(client.ejected).toEqual([owner]);
+      // Written elsewhere while the owner is out: its return must purge the key from it first.
+      await client.set(key, 'v1');
+      down.delete(owner);
+      await clock.advance(EJECTION_MS + HEALTH.probeIntervalMs);
+      // The purge failed; the node is still out, and each retry comes a deadline later.
+      expect(client.ejected).toEqual([owner]);
+      await clock.advance(3 * 100 + HEALTH.probeIntervalMs);
+      expect(client.ejected).toEqual([]);
+      expect(errors.filter((code) => code === 'ERR_SERVER')).toHaveLength(3);
+      expect(await client.get(key)).toBeUndefined(); // purged from the owner before it served
+    } finally {
+      await client.destroy();
+    }
   });
 });

@@ -154,21 +154,14 @@ export class CallEngine {
     return result;
   }
 
-  /**
-   * Whether `slot` may hold a stale failover copy of `wire` (its delete failed so far): then a
-   * read of it there is a miss, and the delete is tried again.
-   */
+  /** Whether a read of `wire` on `slot` is a miss: a stale failover copy (see Rejoin.orphaned). */
   orphaned(slot: NodeSlot, wire: string): boolean {
-    const { orphans } = this.topology;
-    // Almost always none: one check on the hot path.
-    if (orphans.size === 0 || !orphans.has(slot.id, wire)) return false;
-    this.topology.deleteOrphan(slot.id, wire);
-    return true;
+    return this.topology.rejoin.orphaned(slot, wire);
   }
 
   /** A write of `wire` to `slot` that succeeds replaces (or deletes) any stale copy there it was sent after. */
   #replaces(slot: NodeSlot, wire: string, result: Promise<unknown>): void {
-    const { orphans } = this.topology;
+    const { orphans } = this.topology.rejoin;
     if (orphans.size === 0 || !orphans.has(slot.id, wire)) return;
     const sentAt = orphans.mark();
     result.then(() => orphans.ended(slot.id, wire, sentAt), () => undefined);
@@ -176,10 +169,10 @@ export class CallEngine {
 
   /**
    * After a multi-key write or delete on `slot` succeeded: its keys hold no stale copy there
-   * any more, of those known when it was sent (`sentAt`: `topology.orphans.mark()`).
+   * any more, of those known when it was sent (`sentAt`: `topology.rejoin.orphans.mark()`).
    */
   replaced(slot: NodeSlot, wires: readonly string[], sentAt: number): void {
-    const { orphans } = this.topology;
+    const { orphans } = this.topology.rejoin;
     if (orphans.size === 0) return;
     for (const wire of wires) orphans.ended(slot.id, wire, sentAt);
   }
@@ -258,12 +251,12 @@ export class CallEngine {
       const previous = topology.previousOwner(routed.placement, slot.id);
       if (previous !== undefined) void previous.run('delete', this.options.timeoutMs, undefined, () => previous.node.delete(routed.wire)).catch(() => undefined);
     }
-    const { router, rejoin, guard } = topology;
+    const { router, rejoin } = topology;
     if (router.ejected.size === 0) return ttl;
     const missed = router.missedBy(routed.placement, slot.id);
     if (missed.length === 0) return ttl;
-    if (rejoin.enabled) for (const id of missed) guard.record(id, routed.wire, routed.placement, slot.id);
-    const cap = rejoin.failoverTtl;
+    rejoin.wroteElsewhere(missed, routed.wire, routed.placement, slot.id);
+    const cap = rejoin.settings.failoverTtl;
     return cap === null || (ttl !== null && ttl <= cap) ? ttl : cap;
   }
 

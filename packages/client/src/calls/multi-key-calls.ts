@@ -36,7 +36,7 @@ export class MultiKeyCalls {
       'getMany',
       options,
       (slot, { wires }) => {
-        if (engine.topology.orphans.size > 0) orphanedAtSend.set(slot, orphanedOf(engine, slot, wires));
+        if (engine.topology.rejoin.orphans.size > 0) orphanedAtSend.set(slot, orphanedOf(engine, slot, wires));
         const { node } = slot;
         const read: ItemReader<T | Promise<T>> = (at, flags, bytes, start, end) => engine.read<T>(slot, wires[at] as string, flags, bytes, start, end, asBuffer);
         if (node.readMany !== undefined) return node.readMany(wires, read);
@@ -47,7 +47,7 @@ export class MultiKeyCalls {
           const index = positions[at] as number;
           const value = read[at];
           // A value read but not served (a stale failover copy) is a miss.
-          if (value === undefined || orphanedAtSend.get(slot)?.has(at) === true || engine.topology.orphans.has(slot.id, wires[at] as string)) {
+          if (value === undefined || orphanedAtSend.get(slot)?.has(at) === true || engine.topology.rejoin.orphans.has(slot.id, wires[at] as string)) {
             slot.stats.misses++;
             continue;
           }
@@ -94,7 +94,7 @@ export class MultiKeyCalls {
       const slot = id === undefined ? undefined : engine.topology.slot(id);
       if (slot !== undefined) group.positions.forEach((index, at) => engine.checkSize(group.wires[at] as string, writes[index] as WriteEntry, slot));
     }
-    const sentAt = engine.topology.orphans.mark();
+    const sentAt = engine.topology.rejoin.orphans.mark();
     const failures = await this.#perNode(
       groups,
       'setMany',
@@ -117,7 +117,7 @@ export class MultiKeyCalls {
   async deleteMany(keys: readonly string[], options: ManyOptions): Promise<{ deleted: number } & Pick<ManyResult<never>, 'failures'>> {
     const engine = this.#engine;
     let deleted = 0;
-    const sentAt = engine.topology.orphans.mark();
+    const sentAt = engine.topology.rejoin.orphans.mark();
     const failures = await this.#perNode(
       this.#groups(keys, true),
       'deleteMany',
