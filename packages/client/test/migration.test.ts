@@ -79,10 +79,13 @@ describe.each<Backend>(['redis', 'memcached'])('migrating 100,000 keys from 4 %s
       const before = new Map(keys.map((key) => [key, client.locate(key) ?? '']));
 
       const controller = new AbortController();
+      const migrationStarted = performance.now();
       const first = await client.migrate(change, { batchSize: 1000, signal: controller.signal, onProgress: (p) => p.moved > 0 && controller.abort() });
       expect(first.completed).toBe(false);
       expect(first.moved).toBeGreaterThan(0);
       const second = await client.migrate(change, { batchSize: 1000, resumeFrom: first.checkpoint });
+      // A key's TTL is read at its dump and set again at its restore: late by at most this.
+      const migrationMs = performance.now() - migrationStarted;
       expect(second).toMatchObject({ completed: true, failed: 0 });
       const again = await client.migrate(change, { batchSize: 1000 });
       expect(again).toMatchObject({ completed: true, failed: 0 });
@@ -100,8 +103,11 @@ describe.each<Backend>(['redis', 'memcached'])('migrating 100,000 keys from 4 %s
       if (backend === 'redis') expect(first.moved + second.moved).toBe(moved.length);
       expect(again.skipped).toBeGreaterThanOrEqual(moved.length);
 
-      // Destination and sources read at the same time, so their TTLs tick together; the bound is
-      // 1 s plus however long the reads took apart on a loaded machine.
+      // Destination and sources read at the same time, so their TTLs tick together. The bound:
+      // 2 s (memcached keeps whole seconds, floored at the source and counted down by the
+      // destination's own once-a-second clock), plus how long the migration took (a key's TTL is
+      // read at its dump and set at its restore: 384 keys were 1+ s off once on a loaded machine),
+      // plus however long the reads took apart.
       const bySource = new Map<string, string[]>();
       for (const key of moved) bySource.set(before.get(key) ?? '', [...(bySource.get(before.get(key) ?? '') ?? []), key]);
       const readStarted = performance.now();
@@ -109,17 +115,19 @@ describe.each<Backend>(['redis', 'memcached'])('migrating 100,000 keys from 4 %s
       const skew = performance.now() - readStarted;
       const sourceTtl = new Map<string, number>();
       [...bySource.values()].forEach((sourceKeys, s) => sources[s]?.forEach((entry, i) => sourceTtl.set(sourceKeys[i] ?? '', entry.ttlMs)));
+      const toleranceMs = 2000 + migrationMs + skew;
       let badValue = 0;
       let badTtl = 0;
       moved.forEach((key, i) => {
         const entry = atDestination[i];
         if (entry?.value !== `v${key.slice(4)}`) badValue++;
-        if (entry === undefined || Math.abs(entry.ttlMs - (sourceTtl.get(key) ?? 0)) > 1000 + skew) badTtl++;
+        if (entry === undefined || Math.abs(entry.ttlMs - (sourceTtl.get(key) ?? 0)) > toleranceMs) badTtl++;
       });
       expect({ badValue, badTtl }).toEqual({ badValue: 0, badTtl: 0 });
-      // The tolerance stays far under the TTLs' spread (300 s, 1 s apart), so a TTL lost or reset
-      // to one value still fails (a fixed 5 s bound here failed at 5.6 s on a loaded machine).
-      expect(1000 + skew).toBeLessThan(TTL_SPREAD_S * 100);
+      // The tolerance stays under half the TTLs' spread (300 s, 1 s apart), so a TTL lost or reset
+      // to one value still fails for most keys (a fixed 5 s bound on the read skew alone failed at
+      // 5.6 s on a loaded machine).
+      expect(toleranceMs).toBeLessThan((TTL_SPREAD_S * 1000) / 2);
       console.log(`migration ${backend}: ${KEYS} keys, ${moved.length} moved (${first.moved} before the cancel, ${second.moved} after resuming), 0 failed; ${Math.round(second.rate)} keys scanned/s; the same migration again moved ${again.moved}`);
     } finally {
       await client.close();
