@@ -50,7 +50,8 @@ export async function runNemesis(options: NemesisOptions): Promise<NemesisRun> {
   });
   const unhandled: string[] = [];
   const onUnhandled = (reason: unknown): void => {
-    unhandled.push(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason));
+    // With where it came from (its first frames): a finding must be one a reader can act on.
+    unhandled.push(reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`).split('\n').slice(0, 6).join('\n') : String(reason));
   };
   let listenerWarnings = 0;
   const onWarning = (warning: Error & { code?: string }): void => {

@@ -131,3 +131,24 @@ describe('the purge before a migrated change swaps the ring', () => {
     await client.destroy();
   });
 });
+
+// Found by the nemesis (redis, seed 1): a node out of the ring no longer serves its keys; a key
+// deleted meanwhile on its failover node (which, under `next`, is where removing the node moves
+// it) must not get the ejected node's older value back from a migration.
+describe('a migration whose source is out of the ring', () => {
+  it('stops before copying from it, so a key deleted on its failover node stays deleted', async () => {
+    const { client, storeOf } = await setUp({ remove: ['a:1'] });
+    try {
+      const key = KEYS.find((candidate) => client.locate(candidate) === 'a:1') as string;
+      client.eject('a:1');
+      const failover = client.locate(key) as string;
+      expect(await client.delete(key)).toBe(false); // nothing there: the value is on a:1
+      expect(storeOf('a:1').has(key)).toBe(true);
+      await expect(client.migrate({ remove: ['a:1'] })).rejects.toMatchObject({ code: 'ERR_NODE_UNAVAILABLE', node: 'a:1' });
+      expect(storeOf(failover).has(key)).toBe(false);
+      expect(await client.get(key)).toBeUndefined();
+    } finally {
+      await client.destroy();
+    }
+  });
+});
