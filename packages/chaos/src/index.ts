@@ -12,6 +12,10 @@ export {
   ServerNotInstalledError,
   ServerStartError,
 } from './errors.js';
+export { EtcdCluster } from './etcd-cluster.js';
+export type { EtcdClusterOptions } from './etcd-cluster.js';
+export { EtcdMember } from './etcd-member.js';
+export type { EtcdMemberSpec } from './etcd-member.js';
 export { FaultProxy } from './fault-proxy.js';
 export type { FaultProxyOptions } from './fault-proxy.js';
 export { isNetworkFault, validateFault } from './faults.js';
