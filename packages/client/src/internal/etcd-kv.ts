@@ -1,0 +1,91 @@
+import { handleWhen, noop, retry, type IBackoff } from 'cockatiel';
+import { Etcd3, isRecoverableError } from 'etcd3';
+
+/** One key as read: its value and `mod_revision` (0 when the key does not exist). */
+export interface StoredKey {
+  readonly value: string | undefined;
+  readonly modRevision: number;
+}
+
+/** What a key's watch reports: a new value (undefined when deleted), and the link to etcd. */
+export interface KeyWatchHandlers {
+  readonly changed: (key: StoredKey) => void;
+  /** The watch stream is up: on the first connection and after every reconnect. */
+  readonly connected: () => void;
+  readonly disconnected: (error: unknown) => void;
+}
+
+/** The little of etcd membership needs, so `etcd3`'s types stay behind this file. */
+export interface EtcdKv {
+  read(key: string): Promise<StoredKey>;
+  /** Writes `value` only if the key's `mod_revision` is still `modRevision`; resolves with the new one, or undefined if it moved. */
+  writeIf(key: string, value: string, modRevision: number): Promise<number | undefined>;
+  watch(key: string, handlers: KeyWatchHandlers): () => void;
+  close(): void;
+}
+
+/** Timings that decide how soon a process notices etcd's return. */
+export interface EtcdKvOptions {
+  readonly endpoints: readonly string[];
+  /** Deadline of one unary call (read, write). */
+  readonly callTimeoutMs: number;
+  /** The longest wait between two attempts to re-open a broken watch. */
+  readonly maxReconnectMs: number;
+}
+
+/**
+ * An `EtcdKv` on the `etcd3` client. Its defaults suit long-lived services, not a fleet that
+ * must re-adopt etcd's ring within seconds of its return: a watch backs off to 30 s, and a host
+ * that failed three times is skipped for 5 s. Here a watch retries every 100 ms doubling to
+ * `maxReconnectMs`, a failed host is tried again at once (another member answers meanwhile),
+ * and every unary call has a deadline so a hung member cannot stall a read.
+ */
+export function connectEtcd(options: EtcdKvOptions): EtcdKv {
+  const client = new Etcd3({
+    hosts: [...options.endpoints],
+    dialTimeout: options.callTimeoutMs,
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + options.callTimeoutMs }),
+    faultHandling: {
+      host: () => noop,
+      global: retry(handleWhen(isRecoverableError), { maxAttempts: options.endpoints.length }),
+      // etcd3 takes the first delay from `.next()`: 50 here makes the first wait 100 ms.
+      watchBackoff: doubling(50, options.maxReconnectMs),
+    },
+  });
+  return {
+    async read(key) {
+      const response = await client.get(key).exec();
+      const kv = response.kvs[0];
+      return kv === undefined ? { value: undefined, modRevision: 0 } : { value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) };
+    },
+    async writeIf(key, value, modRevision) {
+      // A key that does not exist has mod_revision 0, so 0 means "only if nobody created it".
+      const response = await client.if(key, 'Mod', '==', modRevision).then(client.put(key).value(value)).commit();
+      return response.succeeded ? Number(response.header.revision) : undefined;
+    },
+    watch(key, handlers) {
+      // watcher(), not create(): create() resolves only once connected, and the handlers must
+      // hear of a disconnection even when etcd is down from the start.
+      const watcher = client.watch().key(key).watcher();
+      watcher.on('put', (kv) => handlers.changed({ value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) }));
+      watcher.on('delete', (kv) => handlers.changed({ value: undefined, modRevision: Number(kv.mod_revision) }));
+      watcher.on('connected', () => handlers.connected());
+      watcher.on('disconnected', (error) => handlers.disconnected(error));
+      watcher.on('error', (error) => handlers.disconnected(error));
+      return () => {
+        watcher.removeAllListeners();
+        // An 'error' with no listener would throw: one may still arrive while cancelling.
+        watcher.on('error', () => undefined);
+        watcher.cancel().catch(() => undefined);
+      };
+    },
+    close() {
+      client.close();
+    },
+  };
+}
+
+/** Waits of `ms`, doubling to `maxMs`: a process retries at most every `maxMs`, a light load for etcd even from hundreds of processes. */
+function doubling(ms: number, maxMs: number): IBackoff<unknown> {
+  return { duration: ms, next: () => doubling(Math.min(ms * 2, maxMs), maxMs) };
+}
