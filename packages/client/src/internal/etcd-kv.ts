@@ -1,5 +1,5 @@
-import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry, type IBackoff } from 'cockatiel';
-import { Etcd3, isRecoverableError } from 'etcd3';
+import type { IBackoff } from 'cockatiel';
+import type { Etcd3 } from 'etcd3';
 
 /** One key as read: its value and `mod_revision` (0 when the key does not exist). */
 export interface StoredKey {
@@ -45,7 +45,58 @@ export interface EtcdKvOptions {
  * member of three down); and every unary call has a deadline, so a hung member cannot stall a read.
  */
 export function connectEtcd(options: EtcdKvOptions): EtcdKv {
-  const client = new Etcd3({
+  let loading: Promise<Etcd3> | undefined;
+  const client = (): Promise<Etcd3> => (loading ??= load(options));
+  return {
+    async read(key) {
+      const response = await (await client()).get(key).exec();
+      const kv = response.kvs[0];
+      return kv === undefined ? { value: undefined, modRevision: 0 } : { value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) };
+    },
+    async writeIf(key, value, modRevision) {
+      const etcd = await client();
+      // A key that does not exist has mod_revision 0, so 0 means "only if nobody created it".
+      const response = await etcd.if(key, 'Mod', '==', modRevision).then(etcd.put(key).value(value)).commit();
+      return response.succeeded ? Number(response.header.revision) : undefined;
+    },
+    watch(key, handlers) {
+      let stop: (() => void) | undefined;
+      let stopped = false;
+      client().then((etcd) => {
+        if (stopped) return;
+        // watcher(), not create(): create() resolves only once connected, and the handlers must
+        // hear of a disconnection even when etcd is down from the start.
+        const watcher = etcd.watch().key(key).watcher();
+        watcher.on('put', (kv) => handlers.changed({ value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) }));
+        watcher.on('delete', (kv) => handlers.changed({ value: undefined, modRevision: Number(kv.mod_revision) }));
+        watcher.on('connected', () => handlers.connected());
+        watcher.on('disconnected', (error) => handlers.disconnected(error));
+        watcher.on('error', (error) => handlers.disconnected(error));
+        stop = () => {
+          watcher.removeAllListeners();
+          // An 'error' with no listener would throw: one may still arrive while cancelling.
+          watcher.on('error', () => undefined);
+          watcher.cancel().catch(() => undefined);
+        };
+      }, handlers.disconnected);
+      return () => {
+        stopped = true;
+        stop?.();
+      };
+    },
+    close() {
+      void loading?.then((etcd) => etcd.close());
+    },
+  };
+}
+
+/**
+ * Loaded on first use: importing etcd3 (gRPC, protobuf definitions) takes ~0.5 s, which every
+ * process importing this package would pay, etcd or not.
+ */
+async function load(options: EtcdKvOptions): Promise<Etcd3> {
+  const [{ Etcd3, isRecoverableError }, { circuitBreaker, ConsecutiveBreaker, handleWhen, retry }] = await Promise.all([import('etcd3'), import('cockatiel')]);
+  return new Etcd3({
     hosts: [...options.endpoints],
     dialTimeout: options.callTimeoutMs,
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + options.callTimeoutMs }),
@@ -56,37 +107,6 @@ export function connectEtcd(options: EtcdKvOptions): EtcdKv {
       watchBackoff: doubling(50, options.maxReconnectMs),
     },
   });
-  return {
-    async read(key) {
-      const response = await client.get(key).exec();
-      const kv = response.kvs[0];
-      return kv === undefined ? { value: undefined, modRevision: 0 } : { value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) };
-    },
-    async writeIf(key, value, modRevision) {
-      // A key that does not exist has mod_revision 0, so 0 means "only if nobody created it".
-      const response = await client.if(key, 'Mod', '==', modRevision).then(client.put(key).value(value)).commit();
-      return response.succeeded ? Number(response.header.revision) : undefined;
-    },
-    watch(key, handlers) {
-      // watcher(), not create(): create() resolves only once connected, and the handlers must
-      // hear of a disconnection even when etcd is down from the start.
-      const watcher = client.watch().key(key).watcher();
-      watcher.on('put', (kv) => handlers.changed({ value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) }));
-      watcher.on('delete', (kv) => handlers.changed({ value: undefined, modRevision: Number(kv.mod_revision) }));
-      watcher.on('connected', () => handlers.connected());
-      watcher.on('disconnected', (error) => handlers.disconnected(error));
-      watcher.on('error', (error) => handlers.disconnected(error));
-      return () => {
-        watcher.removeAllListeners();
-        // An 'error' with no listener would throw: one may still arrive while cancelling.
-        watcher.on('error', () => undefined);
-        watcher.cancel().catch(() => undefined);
-      };
-    },
-    close() {
-      client.close();
-    },
-  };
 }
 
 /** Waits of `ms`, doubling to `maxMs`: a process retries at most every `maxMs`, a light load for etcd even from hundreds of processes. */
