@@ -53,6 +53,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get"
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Under systemd, Debian's package starts etcd as a service at install: stop it and keep it off
+  # (tests run their own members; a system etcd would be a second cluster nobody asked for).
+  if [[ " ${missing[*]} " == *" etcd-server "* ]] && [ -d /run/systemd/system ]; then
+    "${sudo[@]}" systemctl disable --now etcd.service >/dev/null 2>&1 || true
+  fi
 fi
 echo "setup: $(memcached -V), $(redis-server --version | cut -d' ' -f1-3), $(/usr/bin/python3 -c 'import pylibmc, redis; print("pylibmc", pylibmc.__version__, "redis-py", redis.__version__)'), $(/usr/bin/chromium --version 2>/dev/null | head -1), $(etcd --version | head -1)"
 
