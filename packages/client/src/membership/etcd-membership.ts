@@ -118,7 +118,8 @@ export function etcdMembership(options: EtcdMembershipOptions): EtcdMembership {
     },
     watch: (onView, onError, onStatus) => {
       let seen = 0;
-      let status: MembershipStatus['state'] | undefined;
+      // A client starts as it read: following, or alone on the fallback list. Only changes are news.
+      let status: MembershipStatus['state'] = fellBack === undefined ? 'following' : 'alone';
       let stopped = false;
       const report = (state: MembershipStatus['state'], reason: string | undefined): void => {
         if (stopped || status === state) return;
@@ -135,7 +136,7 @@ export function etcdMembership(options: EtcdMembershipOptions): EtcdMembership {
           onError(error);
         }
       };
-      if (fellBack !== undefined) report('alone', fellBack);
+      if (fellBack !== undefined) onStatus?.({ state: 'alone', reason: fellBack });
       const unwatch = kv.watch(key, {
         changed: deliver,
         connected: () => {
