@@ -26,7 +26,6 @@ const STDERR_TAIL = 2048;
 interface Running {
   readonly pid: number;
   readonly exited: Promise<number | null>;
-  stderr: string;
   paused: boolean;
 }
 
@@ -44,6 +43,8 @@ interface Running {
 export class EtcdMember {
   readonly spec: EtcdMemberSpec;
   #running: Running | undefined;
+  /** The last process's stderr tail, kept after it exits: why it failed to start. */
+  #stderr = '';
 
   constructor(spec: EtcdMemberSpec) {
     this.spec = spec;
@@ -95,7 +96,6 @@ export class EtcdMember {
     recordPid({ pid, comm: 'etcd', port: clientPort, startedAt: new Date().toISOString() });
     const running: Running = {
       pid,
-      stderr: '',
       paused: false,
       exited: new Promise((resolve) => {
         child.once('exit', (code) => {
@@ -107,8 +107,9 @@ export class EtcdMember {
       }),
     };
     child.stderr.setEncoding('utf8');
+    this.#stderr = '';
     child.stderr.on('data', (chunk: string) => {
-      running.stderr = (running.stderr + chunk).slice(-STDERR_TAIL);
+      this.#stderr = (this.#stderr + chunk).slice(-STDERR_TAIL);
     });
     this.#running = running;
   }
@@ -118,16 +119,16 @@ export class EtcdMember {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const running = this.#running;
-      if (running === undefined) throw new ServerStartError(`etcd ${this.name} on port ${this.spec.clientPort} exited before answering`);
+      if (running === undefined) throw new ServerStartError(`etcd ${this.name} on port ${this.spec.clientPort} exited before answering. stderr: ${this.#stderr.trim()}`);
       if (await probeOnce(this.spec.clientPort, HEALTH_REQUEST, HEALTH_REPLY, 250)) return;
-      if (Date.now() > deadline) throw new ServerStartError(`etcd ${this.name} on port ${this.spec.clientPort} was not healthy within ${timeoutMs} ms. stderr: ${running.stderr.trim()}`);
+      if (Date.now() > deadline) throw new ServerStartError(`etcd ${this.name} on port ${this.spec.clientPort} was not healthy within ${timeoutMs} ms. stderr: ${this.#stderr.trim()}`);
       await delay(PROBE_INTERVAL_MS);
     }
   }
 
   /** The last bytes it wrote to stderr (why it failed to start). */
   get stderr(): string {
-    return this.#running?.stderr ?? '';
+    return this.#stderr;
   }
 
   /** SIGKILL now (a crash). Resolves once the process is gone; the data dir stays. */

@@ -29,6 +29,12 @@ async function putRaw(key: string, value: string): Promise<void> {
   expect(response.status).toBe(200);
 }
 
+/** Drops etcd's history up to `revision` (what a cluster does on its own, by schedule). */
+async function compact(revision: number): Promise<void> {
+  const response = await fetch(`${etcd.endpoints[0] ?? ''}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(revision), physical: true }) });
+  expect(response.status).toBe(200);
+}
+
 function collect<E extends keyof ClientEvents>(client: ShardedClient, event: E): ClientEvents[E][0][] {
   const seen: ClientEvents[E][0][] = [];
   (client.on as (event: E, listener: (payload: ClientEvents[E][0]) => void) => void)(event, (payload) => seen.push(payload));
@@ -119,7 +125,7 @@ describe('etcdMembership: a client following it', () => {
     }
   });
 
-  it('receives a change made while its link to etcd was cut, once the link is back (resync on reconnect)', async () => {
+  it('receives a change made while its link to etcd was cut, even once etcd compacted the history its watch would resume from', async () => {
     const [a, b, c] = memcached();
     const admin = membership();
     const proxy = await FaultProxy.start({ target: { host: '127.0.0.1', port: Number(new URL(etcd.endpoints[0] ?? '').port) } });
@@ -128,9 +134,16 @@ describe('etcdMembership: a client following it', () => {
     const client = await ShardedClient.open({ backend: 'memcached', membership: source });
     const statuses = collect(client, 'membership:status');
     try {
+      // A change heard through the watch first: it is connected, and knows where it got to.
+      const heard = await admin.publish({ weights: { [b ?? '']: 2 } });
+      await expect.poll(() => client.epoch).toBe(heard);
       proxy.setFault({ type: 'reset' });
       await expect.poll(() => client.stats.membership.state).toBe('alone');
-      const cut = await admin.publish({ add: [c ?? ''] });
+      await admin.publish({ add: [c ?? ''] });
+      const cut = await admin.publish({ weights: { [c ?? '']: 2 } });
+      // The watch would resume after the last revision it saw: etcd no longer has it, so it
+      // cancels the watch, and only a new watch and a re-read bring the change.
+      await compact(cut);
       // Cache calls go on meanwhile, on the ring in force.
       await client.set('k', 'v');
       expect(await client.get('k')).toBe('v');
@@ -138,9 +151,14 @@ describe('etcdMembership: a client following it', () => {
 
       proxy.setFault(undefined);
       await expect.poll(() => client.epoch, { timeout: 5000 }).toBe(cut);
-      expect(client.stats.membership.state).toBe('following');
-      expect(statuses.map((status) => status.state)).toEqual(['alone', 'following']);
-      expect(statuses[0]?.reason).toMatch(/etcd unreachable/);
+      // And the watch goes on: the next change arrives too (the resumed watch was cancelled).
+      const after = await admin.publish({ remove: [c ?? ''] });
+      await expect.poll(() => client.epoch, { timeout: 5000 }).toBe(after);
+      await expect.poll(() => client.stats.membership.state).toBe('following');
+      // Lost to the fault, back, lost again when etcd cancelled the resumed watch, back for good.
+      expect(statuses.map((status) => status.state)).toEqual(['alone', 'following', 'alone', 'following']);
+      expect(statuses[2]?.reason).toMatch(/lost etcd: the watch was cancelled by etcd/);
+      expect(statuses[0]?.reason).toMatch(/lost etcd: /);
     } finally {
       await client.close();
       await Promise.all([source.close(), admin.close(), proxy.close()]);

@@ -25,6 +25,7 @@ export interface EtcdKv {
 }
 
 const HOST_PAUSE_MS = 500;
+const REOPEN_MS = 100;
 
 /** Timings that decide how soon a process notices etcd's return. */
 export interface EtcdKvOptions {
@@ -60,9 +61,10 @@ export function connectEtcd(options: EtcdKvOptions): EtcdKv {
       return response.succeeded ? Number(response.header.revision) : undefined;
     },
     watch(key, handlers) {
-      let stop: (() => void) | undefined;
+      let detach: (() => void) | undefined;
+      let again: ReturnType<typeof setTimeout> | undefined;
       let stopped = false;
-      client().then((etcd) => {
+      const open = (etcd: Etcd3): void => {
         if (stopped) return;
         // watcher(), not create(): create() resolves only once connected, and the handlers must
         // hear of a disconnection even when etcd is down from the start.
@@ -71,17 +73,27 @@ export function connectEtcd(options: EtcdKvOptions): EtcdKv {
         watcher.on('delete', (kv) => handlers.changed({ value: undefined, modRevision: Number(kv.mod_revision) }));
         watcher.on('connected', () => handlers.connected());
         watcher.on('disconnected', (error) => handlers.disconnected(error));
-        watcher.on('error', (error) => handlers.disconnected(error));
-        stop = () => {
+        // etcd cancelled the watch: typically, on reconnecting, the revision it resumes from was
+        // compacted away while it was cut off. That watcher is dead; a new one starts from now,
+        // and its `connected` makes the caller re-read what it missed.
+        watcher.on('error', (error) => {
+          handlers.disconnected(new Error(`the watch was cancelled by etcd (its history compacted?): ${error.message}`, { cause: error }));
+          detach?.();
+          again = setTimeout(() => open(etcd), REOPEN_MS);
+          again.unref();
+        });
+        detach = () => {
           watcher.removeAllListeners();
           // An 'error' with no listener would throw: one may still arrive while cancelling.
           watcher.on('error', () => undefined);
           watcher.cancel().catch(() => undefined);
         };
-      }, handlers.disconnected);
+      };
+      client().then(open, handlers.disconnected);
       return () => {
         stopped = true;
-        stop?.();
+        clearTimeout(again);
+        detach?.();
       };
     },
     close() {

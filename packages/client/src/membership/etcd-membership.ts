@@ -146,7 +146,7 @@ export function etcdMembership(options: EtcdMembershipOptions): EtcdMembership {
             if (!stopped) onError(new MembershipUnavailableError(endpoints, error instanceof Error ? error.message : String(error), { cause: error }));
           });
         },
-        disconnected: (error) => report('alone', `etcd unreachable: ${error instanceof Error ? error.message : String(error)}`),
+        disconnected: (error) => report('alone', `lost etcd: ${error instanceof Error ? error.message : String(error)}`),
       });
       const stop = (): void => {
         stopped = true;
