@@ -166,6 +166,31 @@ describe('etcdMembership: a client following it', () => {
   });
 });
 
+describe('etcdMembership: a hung etcd', () => {
+  it('is noticed by the keepalive (a paused member breaks no connection), and followed again once it answers', async () => {
+    const [a] = memcached();
+    const admin = membership();
+    await admin.replace([a ?? '']);
+    const source = etcdMembership({ endpoints: etcd.endpoints, prefix: admin.key.replace(/\/nodes$/, '') });
+    const client = await ShardedClient.open({ backend: 'memcached', membership: source });
+    const member = etcd.members[0];
+    try {
+      const heard = await admin.publish({ weights: { [a ?? '']: 2 } });
+      await expect.poll(() => client.epoch).toBe(heard);
+      await member?.pause();
+      // Keepalive: a ping every 5 s, 2 s to answer. Without it, the state stayed `following`.
+      await expect.poll(() => client.stats.membership, { timeout: 15_000 }).toMatchObject({ state: 'alone', reason: expect.stringMatching(/^lost etcd: /) as string });
+      expect(await client.get('k')).toBeUndefined();
+      member?.resume();
+      await expect.poll(() => client.stats.membership.state, { timeout: 10_000 }).toBe('following');
+    } finally {
+      member?.resume();
+      await client.close();
+      await Promise.all([source.close(), admin.close()]);
+    }
+  }, 40_000);
+});
+
 describe('etcdMembership: etcd unreachable at start', () => {
   it('fails with ERR_MEMBERSHIP_UNAVAILABLE naming the endpoints when no fallback is given', async () => {
     const down = await EtcdCluster.start({ members: 1 });

@@ -111,6 +111,9 @@ async function load(options: EtcdKvOptions): Promise<Etcd3> {
   return new Etcd3({
     hosts: [...options.endpoints],
     dialTimeout: options.callTimeoutMs,
+    // A hung member (paused, or cut off without a reset) leaves a watch silent, not broken: a
+    // ping unanswered within 2 s breaks it. 5 s is the most often etcd accepts pings by default.
+    grpcOptions: { 'grpc.keepalive_time_ms': 5000, 'grpc.keepalive_timeout_ms': 2000, 'grpc.keepalive_permit_without_calls': 1 },
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + options.callTimeoutMs }),
     faultHandling: {
       host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: HOST_PAUSE_MS, breaker: new ConsecutiveBreaker(1) }),
