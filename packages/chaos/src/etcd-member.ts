@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ServerNotInstalledError, ServerStartError } from './errors.js';
+import type { FaultProxy } from './fault-proxy.js';
 import { trackLive, untrackLive } from './internal/live-processes.js';
 import { recordPid } from './internal/pid-log.js';
 import { probeOnce } from './internal/probe.js';
@@ -15,6 +16,8 @@ export interface EtcdMemberSpec {
   readonly dataDir: string;
   /** `e1=http://127.0.0.1:P1,...`: every member's peer URL. */
   readonly initialCluster: string;
+  /** How long `ready()` after a (re)start may take. */
+  readonly startTimeoutMs: number;
 }
 
 // A member answers 200 on /health only once the cluster has a leader: ready means usable.
@@ -35,6 +38,9 @@ interface Running {
  * work as on a `ServerProcess`; its data dir outlives a kill (a restarted member rejoins with
  * its data) and is removed by the cluster's `stop()`.
  *
+ * It is a `FaultTarget`: `applyFault` plays kill, pause and (through `proxy`, when the cluster
+ * was started with `proxy: true`) every network fault on it, as on a fleet node.
+ *
  * @example
  * const cluster = await EtcdCluster.start({ members: 3 });
  * await cluster.members[0].kill();
@@ -42,16 +48,29 @@ interface Running {
  */
 export class EtcdMember {
   readonly spec: EtcdMemberSpec;
+  /** A fault proxy in front of the client port, or undefined (clients then use `endpoint`). */
+  readonly proxy: FaultProxy | undefined;
   #running: Running | undefined;
   /** The last process's stderr tail, kept after it exits: why it failed to start. */
   #stderr = '';
 
-  constructor(spec: EtcdMemberSpec) {
+  constructor(spec: EtcdMemberSpec, proxy?: FaultProxy) {
     this.spec = spec;
+    this.proxy = proxy;
   }
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /** `"etcd-e1"`, ...: stable across restarts (a fault's node). */
+  get id(): string {
+    return `etcd-${this.spec.name}`;
+  }
+
+  /** The URL clients use: through the proxy when there is one. */
+  get clientEndpoint(): string {
+    return this.proxy === undefined ? this.endpoint : `http://${this.proxy.address}`;
   }
 
   /** `http://127.0.0.1:port`, the form etcd clients take. */
@@ -124,6 +143,16 @@ export class EtcdMember {
       if (Date.now() > deadline) throw new ServerStartError(`etcd ${this.name} on port ${this.spec.clientPort} was not healthy within ${timeoutMs} ms. stderr: ${this.#stderr.trim()}`);
       await delay(PROBE_INTERVAL_MS);
     }
+  }
+
+  /**
+   * SIGKILL if it runs, then the same member again on its ports with its data (it rejoins its
+   * cluster); resolves once healthy, which for one member of three needs a quorum running.
+   */
+  async restart(): Promise<void> {
+    await this.kill();
+    await this.spawn('existing');
+    await this.ready(this.spec.startTimeoutMs);
   }
 
   /** The last bytes it wrote to stderr (why it failed to start). */

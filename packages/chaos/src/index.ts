@@ -1,5 +1,5 @@
 export { applyFault } from './apply-fault.js';
-export type { ActiveFault, ApplyFaultOptions } from './apply-fault.js';
+export type { ActiveFault, ApplyFaultOptions, FaultTarget } from './apply-fault.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export {

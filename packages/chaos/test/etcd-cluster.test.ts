@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EtcdCluster, InvalidOptionError, PID_LOG_ENV } from '../src/index.js';
+import { applyFault, EtcdCluster, InvalidOptionError, PID_LOG_ENV } from '../src/index.js';
 import { commOf, isAlive } from './support/process-state.js';
 
 // Through etcd's own JSON gateway (keys and values base64), so the toolkit's tests need no etcd client.
@@ -25,8 +25,8 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((cluster) => cluster.stop()));
 });
 
-async function start(members: 1 | 3): Promise<EtcdCluster> {
-  const cluster = await EtcdCluster.start({ members });
+async function start(members: 1 | 3, proxy = false): Promise<EtcdCluster> {
+  const cluster = await EtcdCluster.start({ members, proxy });
   started.push(cluster);
   return cluster;
 }
@@ -85,6 +85,30 @@ describe('EtcdCluster', () => {
     await cluster.stop();
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(cluster.dir)).toBe(false);
+  });
+
+  it('takes the faults fleet nodes take, through applyFault: kill (reverted by a restart with its data) and network faults on its proxy', async () => {
+    const cluster = await start(1, true);
+    const [member] = cluster.members;
+    if (member === undefined) throw new Error('one member expected');
+    const proxied = cluster.proxyEndpoints[0] ?? '';
+    expect(proxied).not.toBe(member.endpoint);
+    await put(proxied, 'k', 'v');
+
+    const killed = await applyFault(member, { type: 'kill' });
+    expect(member.running).toBe(false);
+    await killed.revert();
+    expect(member.running).toBe(true);
+    expect(await get(proxied, 'k')).toBe('v');
+    expect(killed.counters()).toMatchObject({ kills: 1, restarts: 1 });
+
+    const blackhole = await applyFault(member, { type: 'blackhole' });
+    const held = await fetch(`${proxied}/health`, { signal: AbortSignal.timeout(500) }).then(() => 'answered', () => 'no answer');
+    expect(held).toBe('no answer');
+    // Control: the member itself answers; only the path through the proxy is cut.
+    expect((await fetch(`${member.endpoint}/health`)).status).toBe(200);
+    await blackhole.revert();
+    expect(await get(proxied, 'k')).toBe('v');
   });
 
   it('refuses a member count other than 1 or 3, naming the option', async () => {
