@@ -55,7 +55,8 @@ export interface EtcdMembership extends MembershipSource {
 export function etcdMembership(options: EtcdMembershipOptions): EtcdMembership {
   const endpoints = checkEndpoints(options.endpoints);
   if (typeof options.prefix !== 'string' || options.prefix.replace(/\/+$/, '') === '') throw new InvalidOptionError('membership.prefix', `expected a non-empty key prefix, got ${JSON.stringify(options.prefix)}`);
-  const fallback = options.fallbackNodes === undefined ? undefined : (parseNodeList(options.fallbackNodes, 'membership.fallbackNodes'), options.fallbackNodes);
+  if (options.fallbackNodes !== undefined) parseNodeList(options.fallbackNodes, 'membership.fallbackNodes');
+  const fallback = options.fallbackNodes;
   const callTimeoutMs = positive(options.callTimeoutMs ?? 2000, 'membership.callTimeoutMs');
   const maxReconnectMs = positive(options.maxReconnectMs ?? 1000, 'membership.maxReconnectMs');
   const key = `${options.prefix.replace(/\/+$/, '')}/nodes`;
@@ -69,7 +70,7 @@ export function etcdMembership(options: EtcdMembershipOptions): EtcdMembership {
     try {
       return await kv.read(key);
     } catch (error) {
-      throw new MembershipUnavailableError(endpoints, error instanceof Error ? error.message : String(error), { cause: error });
+      throw new MembershipUnavailableError(endpoints, messageOf(error), { cause: error });
     }
   }
 
@@ -78,7 +79,7 @@ export function etcdMembership(options: EtcdMembershipOptions): EtcdMembership {
     try {
       epoch = await kv.writeIf(key, JSON.stringify(nodes), expected);
     } catch (error) {
-      throw new MembershipUnavailableError(endpoints, error instanceof Error ? error.message : String(error), { cause: error });
+      throw new MembershipUnavailableError(endpoints, messageOf(error), { cause: error });
     }
     if (epoch === undefined) throw new MembershipConflictError(expected, (await stored()).modRevision);
     return epoch;
@@ -99,7 +100,7 @@ export function etcdMembership(options: EtcdMembershipOptions): EtcdMembership {
         now = await stored();
       } catch (error) {
         if (fallback === undefined) throw error;
-        fellBack = error instanceof Error ? error.message : String(error);
+        fellBack = messageOf(error);
         return { epoch: 0, nodes: fallback };
       }
       fellBack = undefined;
@@ -143,10 +144,10 @@ export function etcdMembership(options: EtcdMembershipOptions): EtcdMembership {
           report('following', undefined);
           // A change made while the watch was down may be older than what the watch resumes from.
           kv.read(key).then(deliver, (error: unknown) => {
-            if (!stopped) onError(new MembershipUnavailableError(endpoints, error instanceof Error ? error.message : String(error), { cause: error }));
+            if (!stopped) onError(new MembershipUnavailableError(endpoints, messageOf(error), { cause: error }));
           });
         },
-        disconnected: (error) => report('alone', `lost etcd: ${error instanceof Error ? error.message : String(error)}`),
+        disconnected: (error) => report('alone', `lost etcd: ${messageOf(error)}`),
       });
       const stop = (): void => {
         stopped = true;
@@ -196,4 +197,8 @@ function checkEndpoints(endpoints: unknown): string[] {
 function positive(value: number, option: string): number {
   if (!(Number.isFinite(value) && value > 0)) throw new InvalidOptionError(option, `expected a positive number of ms, got ${String(value)}`);
   return value;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
