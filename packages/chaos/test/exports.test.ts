@@ -5,6 +5,8 @@ it('exports exactly its public names', async () => {
   expect(Object.keys(await import('../src/index.js')).sort()).toEqual([
     'CallTimeoutError',
     'ChaosError',
+    'EtcdCluster',
+    'EtcdMember',
     'FaultNotApplicableError',
     'FaultProxy',
     'FleetNode',

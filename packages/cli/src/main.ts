@@ -2,6 +2,7 @@ import { BENCH_HELP, benchCommand } from './commands/bench.js';
 import { CHAOS_HELP, chaosCommand } from './commands/chaos.js';
 import { DEMO_HELP, demoCommand } from './commands/demo.js';
 import { LOCATE_HELP, runLocate } from './commands/locate.js';
+import { MEMBERSHIP_HELP, membershipCommand } from './commands/membership.js';
 import { runSimulate, SIMULATE_HELP } from './commands/simulate.js';
 import { runStats, STATS_HELP } from './commands/stats.js';
 import { runVerify, VERIFY_HELP } from './commands/verify.js';
@@ -20,6 +21,7 @@ Commands:
   simulate  what adding or removing servers moves, exactly, per algorithm
   stats     one-shot fleet view from the servers' own counters
   verify    live placement audit: stored keys on nodes the ring would not choose
+  membership  show, publish (compare-and-swap) or watch the fleet's node list in etcd
   help      show this text
 
 shardcache <command> --help shows a command's options. Exit codes: 0 success, 1 failure
@@ -59,6 +61,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   simulate: { help: SIMULATE_HELP, run: succeeds(runSimulate) },
   stats: { help: STATS_HELP, run: succeeds(runStats) },
   verify: { help: VERIFY_HELP, run: succeeds(runVerify) },
+  membership: { help: MEMBERSHIP_HELP, run: membershipCommand },
 };
 
 /**

@@ -160,7 +160,7 @@ describe('bad arguments', () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it.concurrent.each(['demo', 'chaos', 'bench', 'locate', 'simulate', 'stats', 'verify'])('%s --help exits 0 with its usage', async (command) => {
+  it.concurrent.each(['demo', 'chaos', 'bench', 'locate', 'simulate', 'stats', 'verify', 'membership'])('%s --help exits 0 with its usage', async (command) => {
     const { code, stdout } = await run([command, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`^Usage: shardcache ${command}`));

@@ -184,3 +184,39 @@ export interface KeyFailure {
   readonly key: string;
   readonly error: ShardcacheError;
 }
+
+/** The membership service (etcd) could not be reached; `endpoints` says where it was looked for. */
+export class MembershipUnavailableError extends ShardcacheError {
+  readonly endpoints: readonly string[];
+
+  constructor(endpoints: readonly string[], reason: string, options?: { cause?: unknown }) {
+    super('ERR_MEMBERSHIP_UNAVAILABLE', `Membership at ${endpoints.join(',')} is unreachable: ${reason}`, options);
+    this.endpoints = endpoints;
+  }
+}
+
+/** The stored node list is not one: `entry` names the bad part (`nodes[2]`, or the whole value). */
+export class MembershipMalformedError extends ShardcacheError {
+  readonly source: string;
+  readonly epoch: number;
+  readonly entry: string;
+
+  constructor(source: string, epoch: number, entry: string, reason: string) {
+    super('ERR_MEMBERSHIP_MALFORMED', `Membership ${source} at epoch ${epoch} was refused: ${entry}: ${reason}`);
+    this.source = source;
+    this.epoch = epoch;
+    this.entry = entry;
+  }
+}
+
+/** A compare-and-swap publish lost: the list changed since it was read (`expected` epoch, now `actual`). */
+export class MembershipConflictError extends ShardcacheError {
+  readonly expected: number;
+  readonly actual: number;
+
+  constructor(expected: number, actual: number) {
+    super('ERR_MEMBERSHIP_CONFLICT', `Membership changed since it was read (epoch ${expected}, now ${actual}): read it again and retry`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}

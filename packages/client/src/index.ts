@@ -7,6 +7,9 @@ export {
   InvalidOptionError,
   InvalidTtlError,
   InvalidValueError,
+  MembershipConflictError,
+  MembershipMalformedError,
+  MembershipUnavailableError,
   NodeUnavailableError,
   OverloadedError,
   PartialFailureError,
@@ -22,10 +25,12 @@ export type { Clock } from './internal/clock.js';
 export type { ClientHealthOptions } from './client-options.js';
 export { KeyRules, MEMCACHED_MAX_KEY_BYTES } from './keyspace/key-rules.js';
 export type { KeyRulesOptions, RoutedKey } from './keyspace/key-rules.js';
+export { etcdMembership } from './membership/etcd-membership.js';
+export type { EtcdMembership, EtcdMembershipOptions, PublishOptions } from './membership/etcd-membership.js';
 export { fileMembership } from './membership/file-membership.js';
 export type { MembershipChange } from './membership/membership-change.js';
 export { staticMembership } from './membership/membership-source.js';
-export type { MembershipSource, MembershipView } from './membership/membership-source.js';
+export type { MembershipSource, MembershipStatus, MembershipView } from './membership/membership-source.js';
 export { redisMembership } from './membership/redis-membership.js';
 export type { RedisMembership, RedisMembershipOptions } from './membership/redis-membership.js';
 export type { MigrationCheckpoint, MigrationOptions, MigrationProgress, MigrationResult } from './migration/migrate.js';

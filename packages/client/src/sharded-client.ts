@@ -4,7 +4,7 @@ import { CallEngine, type Sender } from './calls/call-engine.js';
 import { NO_OPTIONS, readsBuffer, type CallOptions, type ManyOptions, type ManyReadOptions, type ReadOptions, type SetEntry, type WriteOptions } from './calls/call-options.js';
 import { MultiKeyCalls } from './calls/multi-key-calls.js';
 import { resolveOptions, type ResolvedOptions, type ShardedClientOptions } from './client-options.js';
-import { ClosedError, ShardcacheError } from './errors.js';
+import { ClosedError, MembershipMalformedError, ShardcacheError } from './errors.js';
 import type { ClientEvents } from './events.js';
 import { asShardcacheError } from './internal/as-shardcache-error.js';
 import { emitSafely } from './internal/listeners.js';
@@ -12,7 +12,7 @@ import { ringChannel } from './internal/tracing.js';
 import { KeyRules } from './keyspace/key-rules.js';
 import { changeTo, type MembershipChange } from './membership/membership-change.js';
 import { MembershipFollower, type PendingView } from './membership/membership-follower.js';
-import type { MembershipSource } from './membership/membership-source.js';
+import type { MembershipSource, MembershipStatus } from './membership/membership-source.js';
 import { migrate, type MigrationOptions, type MigrationResult } from './migration/migrate.js';
 import type { ManyResult } from './multi-key.js';
 import type { CasResult } from './nodes/cache-node.js';
@@ -34,9 +34,10 @@ export interface ClientStats {
   readonly total: { readonly calls: number; readonly hits: number; readonly misses: number; readonly errors: number; readonly timeouts: number; readonly inFlight: number };
   /**
    * The planned-membership epoch whose ring is in force, where membership comes from, and a
-   * newer view still waiting to apply (its epoch, failed attempts, and why), if any.
+   * newer view still waiting to apply (its epoch, failed attempts, and why), if any; `state` is
+   * `alone` while the source is out of reach (`reason` says why), else `following`.
    */
-  readonly membership: { readonly epoch: number; readonly source: string; readonly pending: PendingView | undefined };
+  readonly membership: { readonly epoch: number; readonly source: string; readonly pending: PendingView | undefined } & MembershipStatus;
   /** Keys each node missed while it (or their owner) was out, waiting to be purged (Infinity: overflowed). */
   readonly rejoinTracked: Readonly<Record<string, number>>;
   /** Warm-up after the last planned change: still on, and reads served from previous owners. */
@@ -76,6 +77,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
   readonly #membership: MembershipSource | undefined;
   readonly #follower: MembershipFollower;
   #unwatch: (() => void) | undefined;
+  #membershipStatus: MembershipStatus = { state: 'following', reason: undefined };
   #closed = false;
 
   /**
@@ -122,9 +124,18 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       resolved.clock,
       (error) => this.#report(undefined, asShardcacheError(error)),
     );
+    const source = this.#membership?.description ?? 'static';
     this.#unwatch = this.#membership?.watch(
       (view) => this.#follower.offer(view),
-      (error) => this.#report(undefined, asShardcacheError(error)),
+      (error) => {
+        // A refused list is news about the source, not a failed call: the ring in force stays.
+        if (error instanceof MembershipMalformedError) emitSafely(this, 'membership:refused', { source, epoch: error.epoch, entry: error.entry, reason: error.message });
+        else this.#report(undefined, asShardcacheError(error));
+      },
+      (status) => {
+        this.#membershipStatus = status;
+        emitSafely(this, 'membership:status', { source, ...status });
+      },
     );
   }
 
@@ -272,7 +283,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
     return {
       nodes,
       total,
-      membership: { epoch: this.#follower.epoch, source: this.#membership?.description ?? 'static', pending: this.#follower.pending },
+      membership: { epoch: this.#follower.epoch, source: this.#membership?.description ?? 'static', pending: this.#follower.pending, ...this.#membershipStatus },
       rejoinTracked: this.#topology.rejoin.tracked,
       warmup: { active: this.#topology.warmUp.active, hits: this.#topology.warmUp.hits },
       migration: { pending: this.#topology.migrations !== undefined, tracked: this.#topology.migrations?.tracked ?? 0 },

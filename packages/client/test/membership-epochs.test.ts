@@ -75,3 +75,18 @@ it('a newer view replaces one that waits', async () => {
     await client.close();
   }
 });
+
+it('a view replacing a one-node fleet applies (the ring takes the new nodes before it drops the old one)', async () => {
+  // Before: the old node was removed first, and a one-node ring cannot lose its last node, so
+  // the view waited forever ("it is the ring's last node"). Found by etcdMembership's fallback test.
+  const [a, b, c] = fleet.memcached.map((node) => node.address);
+  const source = handSource({ epoch: 1, nodes: [a ?? ''] });
+  const client = await ShardedClient.open({ backend: 'memcached', membership: source });
+  try {
+    source.publish({ epoch: 2, nodes: [b ?? '', c ?? ''] });
+    await expect.poll(() => client.epoch).toBe(2);
+    expect(client.ring.nodes.map((node) => node.id)).toEqual([b, c].sort());
+  } finally {
+    await client.close();
+  }
+});

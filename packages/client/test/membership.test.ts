@@ -83,7 +83,7 @@ describe('membership shared through a redis key', () => {
       const state = await other.next('state');
       expect(state.epoch).toBe(2);
       expect(local.epoch).toBe(2);
-      expect(local.stats.membership).toEqual({ epoch: 2, source: expect.stringContaining('shardcache:membership'), pending: undefined });
+      expect(local.stats.membership).toEqual({ epoch: 2, source: expect.stringContaining('shardcache:membership'), pending: undefined, state: 'following', reason: undefined });
       expect(state.fingerprint).toBe(fingerprint(local));
       expect(local.ring.nodes.map((node) => [node.id, node.weight])).toEqual([[b, 1], [c, 1], [d, 2]].sort());
     } finally {

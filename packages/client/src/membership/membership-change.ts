@@ -57,3 +57,16 @@ export function changeTo(current: readonly NodeAddress[], desired: readonly Node
   }
   return { add, remove, weights };
 }
+
+/** The node list `change` leaves of `current` (for a source that stores lists: etcd). */
+export function nodesAfter(current: readonly NodeAddress[], change: MembershipChange): NodeSpec[] {
+  const resolved = resolveChange(change, new Set(current.map((node) => node.id)));
+  const removed = new Set(resolved.remove);
+  return [...current.filter((node) => !removed.has(node.id)), ...resolved.add].map(({ id, host, port, weight: before }) => {
+    const weight = resolved.weights.get(id) ?? before;
+    const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    // The short string form where it says everything (it takes whole weights only).
+    if (id !== address || !Number.isInteger(weight)) return { host, port, weight, ...(id === address ? {} : { name: id }) };
+    return weight === 1 ? address : `${address}:${weight}`;
+  });
+}

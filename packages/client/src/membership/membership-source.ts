@@ -7,6 +7,15 @@ export interface MembershipView {
 }
 
 /**
+ * Whether a client hears its source: `following` while it does, `alone` while the source is out
+ * of reach (the client keeps its last ring and its own health decisions), with the reason.
+ */
+export interface MembershipStatus {
+  readonly state: 'following' | 'alone';
+  readonly reason: string | undefined;
+}
+
+/**
  * Where planned membership comes from, shared by every process of an application, so they all
  * converge on the same ring. Ejection stays local to each client; membership is shared.
  *
@@ -19,8 +28,11 @@ export interface MembershipSource {
   readonly description: string;
   /** The current view (the client's starting fleet). */
   read(): Promise<MembershipView>;
-  /** Calls `onView` with every newer view until the returned function is called. */
-  watch(onView: (view: MembershipView) => void, onError: (error: unknown) => void): () => void;
+  /**
+   * Calls `onView` with every newer view until the returned function is called. A source that
+   * can lose its link (etcd) reports it through `onStatus`; the others never call it.
+   */
+  watch(onView: (view: MembershipView) => void, onError: (error: unknown) => void, onStatus?: (status: MembershipStatus) => void): () => void;
   close(): Promise<void>;
 }
 

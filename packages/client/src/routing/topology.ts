@@ -290,8 +290,9 @@ export class Topology {
   nextRing(change: MembershipChange): Ring {
     const resolved = resolveChange(change, new Set(this.#slots.keys()));
     let ring = this.router.ring;
-    for (const id of resolved.remove) ring = ring.withoutNode(id);
+    // Adds first: a change replacing a one-node fleet must never pass through an empty ring.
     for (const address of resolved.add) ring = ring.withNode({ id: address.id, weight: address.weight });
+    for (const id of resolved.remove) ring = ring.withoutNode(id);
     if (resolved.weights.size > 0) ring = ring.withWeights(resolved.weights);
     return ring;
   }
