@@ -92,44 +92,57 @@ describe('a failover copy whose delete failed', () => {
   });
 });
 
+/**
+ * A client over in-memory redis-like nodes whose owner is ejected and restored by hand: deletes
+ * fail while `failDeletes` is set, and the replies of writes (`stored`) or multi-gets (`read`)
+ * are held while `hold` is set, each released by `release()`.
+ */
+function handDriven(held: 'stored' | 'read') {
+  const stores = new Map(IDS.map((id) => [id, new Map<string, DumpedItem>()]));
+  const state = { failDeletes: false, hold: false };
+  const waiting: (() => void)[] = [];
+  const holding = (): Promise<void> => (state.hold ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve());
+  const client = new ShardedClient({
+    backend: 'redis',
+    nodes: IDS,
+    failover: 'next',
+    rejoin: { stableMs: 0 },
+    health: { serverFailureLimit: 1_000 },
+    nodeFactory: (address) =>
+      memoryNode(address.id, stores.get(address.id) ?? new Map(), {
+        delete: async () => {
+          if (state.failDeletes) throw new ConnectionError(address.id, 'reset (test)');
+        },
+        [held]: holding,
+      }),
+  });
+  const release = (): void => {
+    for (const resume of waiting.splice(0)) resume();
+  };
+  return { client, stores, state, waiting, release };
+}
+
 // Found by the nemesis (redis, seed 20261207, about one run in five): a failover write sent
 // before the owner came back, acknowledged after, ended the record of the copy it had written,
 // though the delete sent after it (on the owner's return) failed. When the owner later left for
 // good, the fallback served that copy, older than what the owner had taken since.
 describe('a failover write acknowledged after its owner came back', () => {
   it.each(['set', 'setMany'] as const)('leaves the copy a miss when its delete failed (%s)', async (write) => {
-    const stores = new Map(IDS.map((id) => [id, new Map<string, DumpedItem>()]));
-    let deletesFail = false;
-    const held: (() => void)[] = [];
-    let holdWrites = false;
-    const client = new ShardedClient({
-      backend: 'redis',
-      nodes: IDS,
-      failover: 'next',
-      rejoin: { stableMs: 0 },
-      health: { serverFailureLimit: 1_000 },
-      nodeFactory: (address) =>
-        memoryNode(address.id, stores.get(address.id) ?? new Map(), {
-          delete: async () => {
-            if (deletesFail) throw new ConnectionError(address.id, 'reset (test)');
-          },
-          stored: () => (holdWrites ? new Promise<void>((resolve) => held.push(resolve)) : Promise.resolve()),
-        }),
-    });
+    const { client, stores, state, waiting, release } = handDriven('stored');
     try {
       const key = 'user:1';
       const owner = client.locate(key) as string;
       client.eject(owner);
       const fallback = client.locate(key) as string;
       // The failover write is stored on the fallback; its reply is held.
-      holdWrites = true;
+      state.hold = true;
       const writing = write === 'set' ? client.set(key, 'v1') : client.setMany([{ key, value: 'v1' }]);
-      await expect.poll(() => held.length).toBe(1);
-      holdWrites = false;
+      await expect.poll(() => waiting.length).toBe(1);
+      state.hold = false;
       // The owner comes back: deleting the fallback's copy fails. Then the reply arrives.
-      deletesFail = true;
+      state.failDeletes = true;
       await client.restore(owner);
-      for (const release of held) release();
+      release();
       await writing;
       expect(stores.get(fallback)?.get(key)).toBeDefined();
       // The owner takes a newer value, then leaves: the fallback's v1 must not be served.
@@ -149,42 +162,25 @@ describe('a failover write acknowledged after its owner came back', () => {
 // found no record and served the copy (v62 after v64 was acknowledged).
 describe('a multi-get sent while a copy is orphaned', () => {
   it('is a miss even when the delete succeeds before its reply is handled', async () => {
-    const stores = new Map(IDS.map((id) => [id, new Map<string, DumpedItem>()]));
-    let deletesFail = false;
-    let holdReads = false;
-    const held: (() => void)[] = [];
-    const client = new ShardedClient({
-      backend: 'redis',
-      nodes: IDS,
-      failover: 'next',
-      rejoin: { stableMs: 0 },
-      health: { serverFailureLimit: 1_000 },
-      nodeFactory: (address) =>
-        memoryNode(address.id, stores.get(address.id) ?? new Map(), {
-          delete: async () => {
-            if (deletesFail) throw new ConnectionError(address.id, 'reset (test)');
-          },
-          read: () => (holdReads ? new Promise<void>((resolve) => held.push(resolve)) : Promise.resolve()),
-        }),
-    });
+    const { client, state, waiting, release } = handDriven('read');
     try {
       const key = 'user:1';
       const owner = client.locate(key) as string;
       client.eject(owner);
       await client.set(key, 'v1'); // on the fallback
-      deletesFail = true;
+      state.failDeletes = true;
       await client.restore(owner); // the fallback's copy is now an orphan: its delete failed
       await client.set(key, 'v2');
       client.eject(owner);
-      deletesFail = false;
+      state.failDeletes = false;
       // The multi-get reads v1 on the fallback; its reply is held.
-      holdReads = true;
+      state.hold = true;
       const reading = client.getMany([key]);
-      await expect.poll(() => held.length).toBe(1);
-      holdReads = false;
+      await expect.poll(() => waiting.length).toBe(1);
+      state.hold = false;
       // A get retries the delete, which succeeds before the multi-get's reply is handled.
       expect(await client.get(key)).toBeUndefined();
-      for (const release of held) release();
+      release();
       expect((await reading).values).toEqual([undefined]);
     } finally {
       await client.destroy();
