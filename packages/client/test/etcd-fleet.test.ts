@@ -32,8 +32,15 @@ class App {
   readonly messages: Message[] = [];
   readonly #heard = new EventEmitter<{ message: [Message] }>();
 
+  /** The end of what it wrote to stderr. Read as it comes: a pipe nobody reads fills (64 KiB) and blocks the writer. */
+  stderr = '';
+
   constructor(endpoints: readonly string[]) {
     this.child = spawn(process.execPath, ['--conditions=@shardcache/source', '--import', 'tsx', APP, endpoints.join(','), PREFIX], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.setEncoding('utf8');
+    this.child.stderr.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-2000);
+    });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       const message = JSON.parse(line) as Message;
       this.messages.push(message);
@@ -56,7 +63,7 @@ class App {
       // A deadline, not a wait: a message that never comes fails the test with what was heard.
       const timer = setTimeout(() => {
         this.#heard.off('message', listener);
-        reject(new Error(`no matching message from app ${this.child.pid ?? '?'} within ${timeoutMs} ms; last: ${JSON.stringify(this.messages.slice(-3))}`));
+        reject(new Error(`no matching message from app ${this.child.pid ?? '?'} within ${timeoutMs} ms (exit code ${String(this.child.exitCode)}); last: ${JSON.stringify(this.messages.slice(-3))}; stderr: ${this.stderr.slice(-500)}`));
       }, timeoutMs);
       this.#heard.on('message', listener);
     });

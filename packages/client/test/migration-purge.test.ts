@@ -134,19 +134,35 @@ describe('the purge before a migrated change swaps the ring', () => {
 
 // Found by the nemesis (redis, seed 1): a node out of the ring no longer serves its keys; a key
 // deleted meanwhile on its failover node (which, under `next`, is where removing the node moves
-// it) must not get the ejected node's older value back from a migration.
+// it) must not get the ejected node's older value back from a migration. Drained (ejected, then
+// migrated), its other keys are copied as before.
 describe('a migration whose source is out of the ring', () => {
-  it('stops before copying from it, so a key deleted on its failover node stays deleted', async () => {
-    const { client, storeOf } = await setUp({ remove: ['a:1'] });
+  it('copies none of the keys it missed, so a key deleted on its failover node stays deleted', async () => {
+    const { client, storeOf, newOwner } = await setUp({ remove: ['a:1'] });
     try {
-      const key = KEYS.find((candidate) => client.locate(candidate) === 'a:1') as string;
+      const [deleted, kept] = KEYS.filter((candidate) => client.locate(candidate) === 'a:1') as [string, string];
       client.eject('a:1');
-      const failover = client.locate(key) as string;
-      expect(await client.delete(key)).toBe(false); // nothing there: the value is on a:1
-      expect(storeOf('a:1').has(key)).toBe(true);
+      const failover = client.locate(deleted) as string;
+      expect(await client.delete(deleted)).toBe(false); // nothing there: the value is on a:1
+      expect(storeOf('a:1').has(deleted)).toBe(true);
+      const result = await client.migrate({ remove: ['a:1'] });
+      expect(result).toMatchObject({ completed: true, failed: 0 });
+      expect(result.skipped).toBeGreaterThanOrEqual(1);
+      expect(storeOf(failover).has(deleted)).toBe(false);
+      expect(await client.get(deleted)).toBeUndefined();
+      // A key nobody touched while a:1 was out is copied to its new owner.
+      expect(storeOf(newOwner(kept) as string).has(kept)).toBe(true);
+    } finally {
+      await client.destroy();
+    }
+  });
+
+  it('stops when the source is out of the ring and its tracking overflowed', async () => {
+    const { client } = await setUp({ remove: ['a:1'] }, {}, { rejoin: { maxTrackedKeys: 1 } });
+    try {
+      client.eject('a:1');
+      await client.deleteMany(KEYS); // a:1's keys deleted on their failover nodes: past 1 tracked key
       await expect(client.migrate({ remove: ['a:1'] })).rejects.toMatchObject({ code: 'ERR_NODE_UNAVAILABLE', node: 'a:1' });
-      expect(storeOf(failover).has(key)).toBe(false);
-      expect(await client.get(key)).toBeUndefined();
     } finally {
       await client.destroy();
     }

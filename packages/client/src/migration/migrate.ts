@@ -115,20 +115,23 @@ async function copyAll(
   // this returns (a restore landing after the migration ended could escape the purge that
   // precedes the ring swap).
   let stopped = false;
-  // A source out of the ring no longer serves its keys: writes and deletes went to failover
-  // nodes meanwhile, often the very nodes it copies to, so its values may be older than what was
-  // acknowledged since. Found by the nemesis (redis): a key deleted on its failover node, then
-  // the ejected owner's older value restored there by a migration, and read. The migration
-  // stops; run again once the node is back (purged of what it missed), it skips what it copied.
-  const assertServing = (source: NodeSlot): void => {
-    if (topology.router.ejected.has(source.id)) throw new NodeUnavailableError(source.id, 'it is out of the ring, so its copies may be older than writes made elsewhere since: the migration stopped (run it again once the node is back: keys already copied are skipped)');
+  // A source out of the ring (drained or ejected) no longer serves its keys: writes and deletes
+  // went to failover nodes meanwhile, often the very nodes it copies to. Its copy of a key the
+  // rejoin guard says it missed is older than what was acknowledged since, and is not copied (a
+  // restore never overwrites a newer value, but it would bring back a deleted one). Found by the
+  // nemesis (redis): a key deleted on its failover node got the ejected owner's older value
+  // back from a migration. A source whose tracking overflowed cannot tell: the migration stops.
+  const outdated = (source: NodeSlot, wire: string): boolean => {
+    if (!topology.router.ejected.has(source.id)) return false;
+    const missed = topology.rejoin.missed(source.id);
+    if (missed === 'overflowed') throw new NodeUnavailableError(source.id, 'it is out of the ring and its rejoin tracking overflowed, so which of its copies are older than writes made elsewhere is unknown: the migration stopped');
+    return missed.has(wire);
   };
   const copyFrom = async (source: NodeSlot): Promise<void> => {
     const { scan, dump, restore } = source.node;
     if (scan === undefined || dump === undefined || restore === undefined) return;
     let cursor = cursors[source.id] ?? '0';
     while (!finished.has(source.id) && options.signal?.aborted !== true && !stopped) {
-      assertServing(source);
       const page = await source.run('scan', timeoutMs, undefined, () => scan.call(source.node, cursor, batchSize));
       counts.scanned += page.keys.length;
       const moving = page.keys.flatMap((wire) => {
@@ -147,11 +150,12 @@ async function copyAll(
       });
       if (moving.length > 0) {
         const items = await source.run('dump', timeoutMs, undefined, () => dump.call(source.node, moving.map((entry) => entry.wire)));
-        assertServing(source);
         await Promise.all(
           moving.map(async ({ wire, destination }, index) => {
             const item = items[index];
             if (item === undefined) return; // expired meanwhile
+            // Asked after the dump, as late as can be before the restore.
+            if (outdated(source, wire)) return void counts.skipped++;
             const { restore: put } = destination.node;
             if (put === undefined) return void counts.failed++;
             try {

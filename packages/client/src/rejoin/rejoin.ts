@@ -39,6 +39,15 @@ export class Rejoin {
     return this.#guard.sizes;
   }
 
+  /**
+   * The keys `node` missed while out of the ring (written or deleted elsewhere): its copies of
+   * them are older than what was acknowledged since. Empty with rejoin safety off (nothing is
+   * tracked, nothing is promised); `'overflowed'` past `maxTrackedKeys`.
+   */
+  missed(node: string): ReadonlyMap<string, unknown> | 'overflowed' {
+    return this.#guard.overflowed(node) ? 'overflowed' : this.#guard.missed(node);
+  }
+
   /** A write of `wire` served by `servedBy` that each of `missed` will not see (see Router.missedBy). */
   wroteElsewhere(missed: readonly string[], wire: string, placement: string, servedBy: string): void {
     if (this.settings.enabled) for (const id of missed) this.#guard.record(id, wire, placement, servedBy);
