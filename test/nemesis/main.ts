@@ -1,6 +1,7 @@
 // `npm run nemesis -- --backend memcached|redis --seconds N --seed S [--concurrency 64]`
 // Exit codes: 0 nothing found, 1 the checker found something (or the run failed), 2 bad input.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isClean } from './check-history.js';
@@ -61,6 +62,13 @@ function pending(): { handles: Pending[]; requests: Pending[] } {
 
 let watch: NodeJS.Timeout | undefined;
 
+/** A pending handle or request by its class, and a socket by its two ends and state. */
+function describe(item: Pending): string {
+  if (!(item instanceof Socket)) return item.constructor.name;
+  const state = item.connecting ? 'connecting' : item.destroyed ? 'destroyed' : item.readyState;
+  return `Socket ${item.localAddress ?? '?'}:${String(item.localPort ?? '?')} -> ${item.remoteAddress ?? '?'}:${String(item.remotePort ?? '?')} (${state})`;
+}
+
 main().then(
   (code) => {
     process.exitCode = code;
@@ -69,7 +77,7 @@ main().then(
       const { handles, requests } = pending();
       if (handles.length + requests.length === 0) process.exit(code);
       if (Date.now() - reportedAt < EXIT_GRACE_MS) return;
-      const names = (list: Pending[]): string => list.map((item) => item.constructor.name).join(', ') || 'none';
+      const names = (list: Pending[]): string => list.map(describe).join(', ') || 'none';
       console.error(`nemesis: still running ${EXIT_GRACE_MS / 1000} s after its report; open handles: ${names(handles)}; pending requests: ${names(requests)}`);
       process.exit(1);
     }, 50);

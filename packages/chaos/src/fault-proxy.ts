@@ -129,8 +129,8 @@ export class FaultProxy {
       this.#connections.delete(reset);
       toServer.close();
       toClient.close();
-      if (!client.destroyed) client.resetAndDestroy();
-      if (!upstream.destroyed) upstream.resetAndDestroy();
+      hardClose(client);
+      hardClose(upstream);
     };
     const context: LinkContext = {
       fault: () => this.#fault,
@@ -161,4 +161,17 @@ export class FaultProxy {
     client.on('close', onClose);
     upstream.on('close', onClose);
   }
+}
+
+/**
+ * Ends a socket with an RST. Not one whose write side is already ending or that is still
+ * connecting: Node's reset of such a handle fails inside libuv (EINVAL) and the handle is then
+ * never closed, so the process can never exit (seen: nemesis runs sat after their report with
+ * two destroyed sockets open, and Node's exit cleanup turned at 100 % CPU). Those get a plain
+ * destroy: the peer sees a FIN instead.
+ */
+function hardClose(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.connecting || socket.writableEnded) socket.destroy();
+  else socket.resetAndDestroy();
 }

@@ -168,3 +168,20 @@ describe('a migration whose source is out of the ring', () => {
     }
   });
 });
+
+// Found by the nemesis (redis, seed 3): the copies of a migration that failed stayed at their
+// destinations; 20 s later the owner was ejected, its keys failed over to those destinations
+// (under `next`, a removal's destinations), and their older copies were read (151 stale).
+describe('a migration that fails', () => {
+  it('takes back the copies it made', async () => {
+    const { client, moving, newOwner, storeOf } = await setUp({ remove: ['a:1'] }, { 'd:1': { scan: () => Promise.reject(new ConnectionError('d:1', 'reset (test)')) } });
+    try {
+      await expect(client.migrate({ remove: ['a:1'] }, { concurrency: 1 })).rejects.toMatchObject({ code: 'ERR_CONNECTION' });
+      // a:1 was copied before d:1 failed; none of its copies is left, and every key reads its own value.
+      await expect.poll(() => moving.filter((key) => storeOf(newOwner(key) as string).has(key))).toEqual([]);
+      for (const key of moving.slice(0, 20)) expect(await client.get(key)).toBe('v1');
+    } finally {
+      await client.destroy();
+    }
+  });
+});

@@ -115,6 +115,8 @@ async function copyAll(
   // this returns (a restore landing after the migration ended could escape the purge that
   // precedes the ring swap).
   let stopped = false;
+  // What this run restored: a migration that fails takes its copies back (below).
+  const copied: { readonly destination: NodeSlot; readonly wire: string }[] = [];
   // A source out of the ring (drained or ejected) no longer serves its keys: writes and deletes
   // went to failover nodes meanwhile, often the very nodes it copies to. Its copy of a key the
   // rejoin guard says it missed is older than what was acknowledged since, and is not copied (a
@@ -160,7 +162,10 @@ async function copyAll(
             if (put === undefined) return void counts.failed++;
             try {
               const outcome = await destination.run('restore', timeoutMs, undefined, () => put.call(destination.node, wire, item));
-              if (outcome === 'restored') counts.moved++;
+              if (outcome === 'restored') {
+                counts.moved++;
+                copied.push({ destination, wire });
+              }
               else counts.skipped++;
             } catch {
               counts.failed++;
@@ -188,12 +193,40 @@ async function copyAll(
         }
       }),
     );
-    for (const worker of workers) if (worker.status === 'rejected') throw worker.reason;
+    for (const worker of workers) {
+      if (worker.status !== 'rejected') continue;
+      await discard(copied, topology);
+      throw worker.reason;
+    }
   } finally {
     await Promise.all(temporary.map((slot) => slot.node.close()));
   }
   const completed = sources.every((slot) => finished.has(slot.id));
   return { ...progress(), completed, checkpoint: { cursors: { ...cursors }, finished: [...finished] } };
+}
+
+/**
+ * A migration that failed leaves no copies behind: nobody may apply its change, and a copy left
+ * at a destination is older than every write its owner takes from now on, yet a failover (the
+ * destination of a removal is the next node on the ring) or a later change sends reads there.
+ * Found by the nemesis (redis, seed 3): a failed `remove` migration's copies were served 20 s
+ * later when the owner was ejected (151 stale reads). A copy on a node of the fleet is deleted
+ * as an orphan (a read of it there is a miss until the delete succeeds); one on a node the
+ * change was adding is deleted before that connection closes.
+ */
+async function discard(copied: readonly { readonly destination: NodeSlot; readonly wire: string }[], topology: Topology): Promise<void> {
+  const byNode = new Map<NodeSlot, string[]>();
+  for (const { destination, wire } of copied) {
+    const wires = byNode.get(destination);
+    if (wires === undefined) byNode.set(destination, [wire]);
+    else wires.push(wire);
+  }
+  await Promise.all(
+    [...byNode].map(async ([slot, wires]) => {
+      if (topology.slot(slot.id) === slot) for (const wire of wires) topology.rejoin.deleteOrphan(slot.id, wire);
+      else await slot.node.deleteMany(wires).catch(() => undefined);
+    }),
+  );
 }
 
 /** Keys on the sources, from the servers' own counters (redis `db0:keys=`, memcached `curr_items`). */

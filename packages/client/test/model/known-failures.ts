@@ -86,8 +86,8 @@ export const FOUND_FAILURES: readonly KnownFailure[] = [
   {
     name: 'copies a migration made for a change that was never applied stay at their destinations, and are served once routing reaches them',
     seed: 20261207,
-    issue: 'not filed: PendingMigrations purges only copies of keys written since (see the closing note)',
-    fixed: false,
+    issue: 'fixed in session 6: a migration that fails takes back the copies it made (migrate.ts `discard`; the nemesis found it on redis too, 151 stale reads)',
+    fixed: true,
     case: {
       config: { ...fleet, ring: 'rendezvous' },
       steps: [

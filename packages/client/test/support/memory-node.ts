@@ -9,6 +9,8 @@ export interface MemoryNodeHooks {
   get?: (key: string) => Promise<void>;
   /** While true, every read, write and ping fails with ERR_CONNECTION (the node is unreachable). */
   down?: () => boolean;
+  /** Awaited before a scan page is read (a rejection fails the scan). */
+  scan?: () => Promise<void>;
   /** Awaited after a multi-get has read its values, before it answers: a reply held on the way back. */
   read?: (keys: readonly string[]) => Promise<void>;
   /** Awaited after a write (set, setMany) is stored, before it is acknowledged: a reply held on the way back. */
@@ -33,11 +35,12 @@ export function memoryNode(id: string, items: Map<string, DumpedItem>, hooks: Me
   return {
     id,
     capabilities: { nativeFlags: true, cas: false, scanKeys: true, dumpRestore: true },
-    scan: (cursor, count) => {
+    scan: async (cursor, count) => {
+      await hooks.scan?.();
       const keys = [...items.keys()];
       const start = Number(cursor);
       const next = start + count >= keys.length ? '0' : String(start + count);
-      return Promise.resolve({ cursor: next, keys: keys.slice(start, start + count) });
+      return { cursor: next, keys: keys.slice(start, start + count) };
     },
     dump: (keys) => Promise.resolve(keys.map((key) => items.get(key))),
     restore: async (key, item) => {
