@@ -67,7 +67,10 @@ describe('EtcdCluster', () => {
     await e2.kill();
     expect(isAlive(killed)).toBe(false);
     expect(e2.running).toBe(false);
-    await put(e3.endpoint, 'during', '2');
+    // If e2 led, the write waits out an election; a proposal made meanwhile can take etcd's own
+    // request timeout (5 s + two election timeouts) to fail (seen in CI: a 5 s write timed out).
+    // The quorum holds when a write succeeds: try again until one does.
+    await expect.poll(() => put(e3.endpoint, 'during', '2').then(() => 'written', (error: unknown) => String(error)), { timeout: 20_000, interval: 200 }).toBe('written');
 
     await cluster.restart(e2);
     expect(e2.pid).not.toBe(killed);
@@ -85,7 +88,8 @@ describe('EtcdCluster', () => {
     await cluster.stop();
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(cluster.dir)).toBe(false);
-  });
+    // Its waits (an election, a catch-up, a resume) add up past the suite's 20 s default on a loaded machine.
+  }, 90_000);
 
   it('takes the faults fleet nodes take, through applyFault: kill (reverted by a restart with its data) and network faults on its proxy', async () => {
     const cluster = await start(1, true);
