@@ -5,6 +5,7 @@ import { deflate } from 'node:zlib';
 import { jumpRing } from '@shardcache/ring';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ShardedClient, type DumpedItem } from '../src/index.js';
+import { VirtualClock } from './model/virtual-clock.js';
 import { memoryNode } from './support/memory-node.js';
 
 const deflateAsync = promisify(deflate);
@@ -106,6 +107,33 @@ describe('a write whose value takes long to compress', () => {
       // With time enough, the same write is stored (the control).
       await client.set('big', big, { timeoutMs: 10_000 });
       expect(await client.get('big', { timeoutMs: 10_000 })).toBe(big);
+    } finally {
+      await client.destroy();
+    }
+  });
+});
+
+describe('a node that takes long to build its request', () => {
+  // Found by the nemesis: a 2 MiB redis write settled 262 ms after a 100 ms deadline (bound 241)
+  // when ioredis built the command on a loaded loop before the deadline started. The virtual
+  // clock stands for that work: `stall` moves time while the node's call runs, as it would.
+  it.each(['get', 'set'] as const)('%s: the deadline counts the time spent sending, from before the node is called', async (command) => {
+    const clock = new VirtualClock();
+    const hang = (): Promise<never> => new Promise(() => undefined);
+    const slowSend = (): Promise<never> => {
+      clock.stall(30);
+      return hang();
+    };
+    const client = new ShardedClient({ backend: 'memcached', nodes: IDS, clock, timeoutMs: 40, nodeFactory: (address) => ({ ...memoryNode(address.id, new Map()), get: slowSend, set: slowSend }) });
+    try {
+      let settled: string | undefined;
+      const call = command === 'get' ? client.get('k') : client.set('k', 'v');
+      void call.catch((error: { code?: string }) => (settled = error.code));
+      // 30 ms went in the send: 10 more reach the deadline (counted from after the send, it would be 40).
+      await clock.advance(9);
+      expect(settled).toBeUndefined();
+      await clock.advance(1);
+      expect(settled).toBe('ERR_TIMEOUT');
     } finally {
       await client.destroy();
     }

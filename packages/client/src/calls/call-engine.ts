@@ -109,7 +109,7 @@ export class CallEngine {
     if (this.traced()) return this.run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire)).then(received);
     const refusal = owner.refuse(options.signal);
     if (refusal !== undefined) return Promise.reject(refusal);
-    return owner.track('get', options.timeoutMs ?? this.options.timeoutMs, options.signal, owner.node.get(routed.wire), received) as Promise<T | undefined>;
+    return owner.track('get', options.timeoutMs ?? this.options.timeoutMs, options.signal, () => owner.node.get(routed.wire), received) as Promise<T | undefined>;
   }
 
   /**
@@ -147,7 +147,7 @@ export class CallEngine {
       result = this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
     } else {
       const refusal = slot.refuse(options.signal);
-      result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, send(slot.node, wire, item, ttl));
+      result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, () => send(slot.node, wire, item, ttl));
       if (this.#purges !== undefined) result = this.#joinPurges(result);
     }
     this.#replaces(slot, wire, result);

@@ -71,34 +71,37 @@ export class NodeSlot {
   }
 
   /**
-   * Follows a request already sent (after `refuse()` said yes) until `timeoutMs`. The caller's
-   * wait ends at the deadline or when `signal` aborts; the request itself keeps counting
-   * against `maxInFlight` until the server answers or the connection drops.
+   * Sends `request()` (after `refuse()` said yes) and follows it until `timeoutMs`, counted from
+   * before the send: a node that builds a large command synchronously spends the caller's
+   * deadline doing it. The caller's wait ends at the deadline or when `signal` aborts; the
+   * request itself keeps counting against `maxInFlight` until the server answers or the
+   * connection drops. A `request` that throws fails the call like one that rejects.
    */
-  track<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: Promise<T>): Promise<T>;
+  track<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T>;
   /** As above, resolving with `map(value)` (a throw rejects): saves the caller a `.then`. */
-  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: Promise<T>, map: (value: T) => R): Promise<R>;
-  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: Promise<T>, map?: (value: T) => R): Promise<T | R> {
+  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map: (value: T) => R): Promise<R>;
+  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map?: (value: T) => R): Promise<T | R> {
     return new Promise<T | R>((resolve, reject) => {
       const call = new PendingCall<T, R>(this, command, timeoutMs, signal, resolve, reject, map);
-      request.then(
+      let sent: Promise<T>;
+      try {
+        sent = request();
+      } catch (error) {
+        call.fail(error);
+        return;
+      }
+      sent.then(
         (value) => call.succeed(value),
         (error: unknown) => call.fail(error),
       );
     });
   }
 
-  /** `refuse`, then `operation` and `track`: for calls off the hot path. */
+  /** `refuse`, then `track`: for calls off the hot path. */
   run<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
     const refusal = this.refuse(signal);
     if (refusal !== undefined) return Promise.reject(refusal);
-    let request: Promise<T>;
-    try {
-      request = operation();
-    } catch (error) {
-      request = Promise.reject(error);
-    }
-    return this.track(command, timeoutMs, signal, request);
+    return this.track(command, timeoutMs, signal, operation);
   }
 
   /**

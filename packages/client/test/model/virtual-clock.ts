@@ -46,6 +46,14 @@ export class VirtualClock implements Clock {
     return this.#timers.filter((timer) => !timer.cancelled).length;
   }
 
+  /**
+   * Moves time forward by `ms` at once, as a synchronous stretch of work does (a stalled event
+   * loop): no timer runs until the next `advance`, which runs those now due first.
+   */
+  stall(ms: number): void {
+    this.#now += ms;
+  }
+
   /** Moves time forward by `ms`, running each timer due on the way at its own instant. */
   async advance(ms: number): Promise<void> {
     const target = this.#now + ms;
