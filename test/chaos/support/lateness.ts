@@ -26,20 +26,24 @@ export function callBoundMs(target: RecordingTarget, timeoutMs = TIMEOUT_MS): nu
   return timeoutMs + lateMs(target, 2);
 }
 
+/** Round trips the purge before a return takes at most (the client's MAX_PURGE_ROUNDS). */
+const PURGE_ROUNDS = 3;
+
 /** The health settings a return to the ring waits on. */
 export type ReturnSettings = Pick<Required<ClientHealthOptions>, 'maxEjectionMs' | 'successThreshold' | 'probeIntervalMs'>;
 
 /**
  * Back in the ring after a fault ends within: the longest ejection (a probe failed just before
- * the end), the node's reconnect pause, `successThreshold` probes and one probe deadline, and
- * rejoin's `stableMs`; late by as many links (`lateMs`). A fault that drops or garbles bytes
+ * the end), the node's reconnect pause, `successThreshold` probes and one probe deadline,
+ * rejoin's `stableMs`, and the purge before the return (at most `PURGE_ROUNDS` round trips:
+ * Rejoin.purgeThen); late by as many links (`lateMs`). A fault that drops or garbles bytes
  * (`lostBytes`: blackhole, corrupt) can leave a handshake hanging, and the node waits for its
  * `CONNECT_TIMEOUT_MS` before it starts over (seen: redis back 2.0 s after garbage, not 1.0 s).
  * A paused server answers its handshakes when it resumes.
  */
 export function returnBoundMs(target: RecordingTarget, options: { readonly health?: ReturnSettings; readonly lostBytes: boolean }): number {
   const { health = FAST_HEALTH, lostBytes } = options;
-  const links = 4 + health.successThreshold + (lostBytes ? 1 : 0);
+  const links = 4 + health.successThreshold + PURGE_ROUNDS + (lostBytes ? 1 : 0);
   return health.maxEjectionMs + (lostBytes ? CONNECT_TIMEOUT_MS : 0) + RECONNECT_MAX_MS + health.successThreshold * health.probeIntervalMs + TIMEOUT_MS + STABLE_MS + lateMs(target, links);
 }
 

@@ -1,8 +1,14 @@
 import type { Clock } from '@shardcache/health';
 import type { NodeSlot } from '../routing/node-slot.js';
-import { Router } from '../routing/router.js';
+import type { Router } from '../routing/router.js';
 import { OrphanCopies } from './orphan-copies.js';
 import { RejoinGuard, type ResolvedRejoin } from './rejoin-guard.js';
+
+/**
+ * Purge rounds before a return: the first deletes what the node missed while out, the next
+ * ones what was first written elsewhere during the one before; the rest is handed over.
+ */
+const MAX_PURGE_ROUNDS = 3;
 
 /** The nodes rejoin purges, and the ring they are placed by. */
 export interface RejoinFleet {
@@ -54,35 +60,90 @@ export class Rejoin {
   }
 
   /**
-   * Purges what each node missed, as the ring will be once `node` is back: every key its owner
-   * missed (not only those it serves right after: an ejection later, or another node's return,
-   * can route any of them there without a purge), repeated until nothing new was written
-   * meanwhile. A node whose tracking overflowed is flushed. True when `node` must stay out
-   * (overflowed, with `onOverflow: 'keep-out'`).
+   * Puts `node` back safely: purges what each node missed, as the ring will be once `node` is
+   * back (every key its owner missed, not only those it serves right after: an ejection later,
+   * or another node's return, can route any of them there without a purge), then calls `swap`
+   * in the same tick as the hand-over below. Returns what `swap` returned, or undefined when
+   * `node` must stay out (its tracking overflowed, with `onOverflow: 'keep-out'`). A node whose
+   * tracking overflowed is flushed.
+   *
+   * Writes go on elsewhere while the purge runs, so a purge that waited for a round with none
+   * would never end under steady load (found by the chaos suite: a redis node stayed out 4 s
+   * after its fault, purging the same hot keys round after round). Instead a key is deleted
+   * from an owner once (nothing is routed to it there until the swap, so it stays deleted);
+   * later rounds take only keys first missed since, for at most `MAX_PURGE_ROUNDS`; what is
+   * still missed at the swap is handed to the orphan copies: read as misses there until a
+   * delete (sent at once) or a newer write succeeds.
    */
-  async purgeBefore(node: string): Promise<boolean> {
-    const { router } = this.#fleet;
-    const after = new Router(router.ring, router.policy);
-    for (const id of router.ejected) if (id !== node) after.eject(id);
+  async purgeThen<T>(node: string, swap: () => T): Promise<T | undefined> {
     for (;;) {
-      const work: Promise<void>[] = [];
-      for (const owner of this.#fleet.ids()) {
-        const slot = this.#fleet.slot(owner);
-        if (slot === undefined || after.ejected.has(owner)) continue;
-        if (this.#guard.overflowed(owner)) {
-          if (owner === node && this.settings.onOverflow === 'keep-out') return true;
-          work.push(slot.run('flush', this.#timeoutMs, undefined, () => slot.node.flush()).then(() => this.#guard.flushed(owner)));
-          continue;
-        }
-        const missed = new Map(this.#guard.missed(owner));
-        if (missed.size === 0) continue;
-        work.push(slot.run('deleteMany', this.#timeoutMs, undefined, () => slot.node.deleteMany([...missed.keys()])).then(() => this.#guard.forget(owner, missed)));
-        // Orphan copies on the failover nodes would be stale if the owner left again.
-        for (const [wire, entry] of missed) this.deleteOrphan(entry.servedBy, wire);
+      const purged = new Map<string, Set<string> | 'all'>();
+      for (let round = 0; round < MAX_PURGE_ROUNDS; round++) {
+        const work = this.#purgeRound(node, purged);
+        if (work === 'keep-out') return undefined;
+        if (work.length === 0) break;
+        await Promise.all(work);
       }
-      if (work.length === 0) return false;
-      await Promise.all(work);
+      if (this.#handOver(node, purged)) return swap();
     }
+  }
+
+  /** The nodes that serve once `node` is back (those out now stay out), with their slots. */
+  #serving(node: string): [string, NodeSlot][] {
+    const { ejected } = this.#fleet.router;
+    const serving: [string, NodeSlot][] = [];
+    for (const id of this.#fleet.ids()) {
+      const slot = this.#fleet.slot(id);
+      if (slot !== undefined && (id === node || !ejected.has(id))) serving.push([id, slot]);
+    }
+    return serving;
+  }
+
+  /** Deletes, at each serving owner, what it missed and no delete of this return reached yet. */
+  #purgeRound(node: string, purged: Map<string, Set<string> | 'all'>): Promise<void>[] | 'keep-out' {
+    const work: Promise<void>[] = [];
+    for (const [owner, slot] of this.#serving(node)) {
+      if (this.#guard.overflowed(owner)) {
+        if (owner === node && this.settings.onOverflow === 'keep-out') return 'keep-out';
+        work.push(slot.run('flush', this.#timeoutMs, undefined, () => slot.node.flush()).then(() => {
+          this.#guard.flushed(owner);
+          purged.set(owner, 'all');
+        }));
+        continue;
+      }
+      const done = purged.get(owner);
+      if (done === 'all') continue;
+      const fresh = new Map([...this.#guard.missed(owner)].filter(([wire]) => done?.has(wire) !== true));
+      if (fresh.size === 0) continue;
+      work.push(slot.run('deleteMany', this.#timeoutMs, undefined, () => slot.node.deleteMany([...fresh.keys()])).then(() => {
+        this.#guard.forget(owner, fresh);
+        const wires = done ?? new Set<string>();
+        for (const wire of fresh.keys()) wires.add(wire);
+        purged.set(owner, wires);
+      }));
+      // Orphan copies on the failover nodes would be stale if the owner left again.
+      for (const [wire, entry] of fresh) this.deleteOrphan(entry.servedBy, wire);
+    }
+    return work;
+  }
+
+  /**
+   * At the swap: what the serving owners still missed becomes orphan copies (their own copy of
+   * a key no delete reached, and the failover copy of every key written since its round), and
+   * their records end. False when a tracking overflowed meanwhile (a flush first: purge again).
+   */
+  #handOver(node: string, purged: ReadonlyMap<string, Set<string> | 'all'>): boolean {
+    const serving = this.#serving(node);
+    if (serving.some(([owner]) => this.#guard.overflowed(owner))) return false;
+    for (const [owner] of serving) {
+      const done = purged.get(owner);
+      for (const [wire, entry] of this.#guard.missed(owner)) {
+        this.deleteOrphan(entry.servedBy, wire);
+        if (done !== 'all' && done?.has(wire) !== true) this.deleteOrphan(owner, wire);
+      }
+      this.#guard.flushed(owner);
+    }
+    return true;
   }
 
   /**

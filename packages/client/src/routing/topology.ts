@@ -102,17 +102,15 @@ export class Topology {
   /**
    * Puts a node back: first the keys written elsewhere while it (or their owner) was out are
    * deleted from the nodes that will serve them again, then the ring swaps in the same tick as
-   * the last check, so no read can reach a value older than this client's last write.
+   * the hand-over of what is still missed (see Rejoin.purgeThen), so no read can reach a value
+   * older than this client's last write.
    */
   async restore(node: string): Promise<void> {
     if (!this.router.ejected.has(node) || this.#rejoining.has(node)) return;
     this.#rejoining.add(node);
     try {
-      if (this.rejoin.settings.enabled) {
-        const keptOut = await this.rejoin.purgeBefore(node);
-        if (keptOut) return;
-      }
-      const change = this.router.restore(node);
+      const swap = (): RingChange | undefined => this.router.restore(node);
+      const change = this.rejoin.settings.enabled ? await this.rejoin.purgeThen(node, swap) : swap();
       if (change === undefined) return;
       this.#events.restored(node);
       this.#events.changed(change);
@@ -127,8 +125,7 @@ export class Topology {
     if (stableMs === 0) return this.#restoreReporting(node);
     return new Promise((resolve) => {
       this.#options.clock.schedule(() => {
-        const health = this.health.has(node) ? this.health.get(node) : undefined;
-        if (health?.state === 'up') void this.#restoreReporting(node).then(resolve);
+        if (this.#healthUp(node)) void this.#restoreReporting(node).then(resolve);
         else resolve();
       }, stableMs);
     });
@@ -148,10 +145,13 @@ export class Topology {
       this.#events.error(node, error);
       if (this.#closed) return;
       this.#options.clock.schedule(() => {
-        const health = this.health.has(node) ? this.health.get(node) : undefined;
-        if (!this.#closed && this.router.ejected.has(node) && health?.state === 'up') void this.#restoreReporting(node);
+        if (!this.#closed && this.router.ejected.has(node) && this.#healthUp(node)) void this.#restoreReporting(node);
       }, Math.max(this.rejoin.settings.stableMs, this.#options.timeoutMs));
     }
+  }
+
+  #healthUp(node: string): boolean {
+    return this.health.has(node) && this.health.get(node).state === 'up';
   }
 
   /** The diff a change would make, before anything happens. */
