@@ -286,7 +286,7 @@ export class ShardedClient extends EventEmitter<ClientEvents> {
       membership: { epoch: this.#follower.epoch, source: this.#membership?.description ?? 'static', pending: this.#follower.pending, ...this.#membershipStatus },
       rejoinTracked: this.#topology.rejoin.tracked,
       warmup: { active: this.#topology.warmUp.active, hits: this.#topology.warmUp.hits },
-      migration: { pending: this.#topology.migrations !== undefined, tracked: this.#topology.migrations?.tracked ?? 0 },
+      migration: { pending: this.#topology.migrations.current !== undefined, tracked: this.#topology.migrations.current?.tracked ?? 0 },
     };
   }
 

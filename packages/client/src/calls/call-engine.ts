@@ -241,7 +241,7 @@ export class CallEngine {
    */
   failover(routed: RoutedKey, slot: NodeSlot, ttl: Ttl): Ttl {
     const { topology } = this;
-    const { migrations } = topology;
+    const migrations = topology.migrations.current;
     if (migrations !== undefined) {
       const purge = migrations.written(routed.wire, routed.placement);
       if (purge !== undefined) (this.#purges ??= []).push(purge);

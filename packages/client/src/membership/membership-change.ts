@@ -1,3 +1,4 @@
+import type { Ring } from '@shardcache/ring';
 import { InvalidOptionError } from '../errors.js';
 import { parseNodeList, parseNodeSpec, type NodeAddress, type NodeSpec } from '../nodes/node-address.js';
 
@@ -19,6 +20,16 @@ export interface ResolvedChange {
   readonly add: readonly NodeAddress[];
   readonly remove: readonly string[];
   readonly weights: ReadonlyMap<string, number>;
+}
+
+/** The ring `ring` becomes under a resolved change. */
+export function ringAfter(ring: Ring, change: ResolvedChange): Ring {
+  let next = ring;
+  // Adds first: a change replacing a one-node fleet must never pass through an empty ring.
+  for (const address of change.add) next = next.withNode({ id: address.id, weight: address.weight });
+  for (const id of change.remove) next = next.withoutNode(id);
+  if (change.weights.size > 0) next = next.withWeights(change.weights);
+  return next;
 }
 
 /** Validates `change` against the current node ids (the one place it is narrowed). */

@@ -1,17 +1,16 @@
 import { HealthRegistry } from '@shardcache/health';
 import type { NodeFactory, ResolvedOptions } from '../client-options.js';
-import { NodeUnavailableError, TimeoutError } from '../errors.js';
-import { abortable } from '../internal/abortable.js';
 import { DeadlineQueue } from '../internal/deadline-queue.js';
-import { resolveChange, type MembershipChange, type ResolvedChange } from '../membership/membership-change.js';
-import { PendingMigrations } from '../migration/pending-migrations.js';
-import { purgeCopies } from '../migration/purge-copies.js';
+import { resolveChange, ringAfter, type MembershipChange } from '../membership/membership-change.js';
+import { Migrations } from '../migration/migrations.js';
+import type { PendingMigrations } from '../migration/pending-migrations.js';
 import type { NodeAddress } from '../nodes/node-address.js';
 import { Rejoin } from '../rejoin/rejoin.js';
 import type { ResolvedRejoin } from '../rejoin/rejoin-guard.js';
 import { diff, type Ring, type RingDiff } from '@shardcache/ring';
+import { Fleet } from './fleet.js';
 import { healthGate } from './health-gate.js';
-import { NodeSlot } from './node-slot.js';
+import type { NodeSlot } from './node-slot.js';
 import { Router, type RingChange } from './router.js';
 import { WarmUp } from './warm-up.js';
 
@@ -24,10 +23,10 @@ export interface TopologyEvents {
 }
 
 /**
- * The fleet as the client routes over it: node slots (adapter + health gate + limits), the
- * router (planned ring minus ejected nodes), the health registry, and the two ways the ring
- * changes: health (eject, then restore once the node is stable and purged of what it missed)
- * and planned membership (nodes added, removed or reweighted in one swap).
+ * The wiring of placement: the fleet of node slots, the router (planned ring minus ejected
+ * nodes), the health registry, and the two ways the ring changes: health (eject, then restore
+ * once the node is stable and purged of what it missed: Rejoin) and planned membership (nodes
+ * added, removed or reweighted in one swap, after the migrations' purge: Migrations).
  */
 export class Topology {
   readonly router: Router;
@@ -35,60 +34,51 @@ export class Topology {
   readonly deadlines: DeadlineQueue;
   /** Rejoin safety: the records of writes elsewhere, the orphan copies, the purge before a return. */
   readonly rejoin: Rejoin;
-  readonly #slots = new Map<string, NodeSlot>();
+  readonly #fleet: Fleet;
   readonly #options: ResolvedOptions;
-  readonly #factory: NodeFactory;
   readonly #events: TopologyEvents;
   readonly #rejoining = new Set<string>();
   /** After a planned change, the ring before it, consulted on misses for `warmupMs`. */
   readonly warmUp: WarmUp;
-  /**
-   * Migrations whose copies are not yet safe to serve: every write checks this field (undefined
-   * unless a migration ran since the last planned change), and `apply` purges before it swaps.
-   */
-  migrations: PendingMigrations | undefined;
+  /** Migrations whose copies are not yet safe to serve: every write asks, `apply` purges before it swaps. */
+  readonly migrations: Migrations;
   #changing: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(options: ResolvedOptions, factory: NodeFactory, rejoin: ResolvedRejoin, events: TopologyEvents) {
     this.#options = options;
-    this.#factory = factory;
     this.#events = events;
     this.router = new Router(options.ring, options.failover);
-    this.rejoin = new Rejoin(rejoin, options.clock, { router: this.router, slot: (id) => this.#slots.get(id), ids: () => this.#slots.keys() }, options.timeoutMs);
-    this.warmUp = new WarmUp(options.clock, options.warmupMs, rejoin.maxTrackedKeys);
     this.deadlines = new DeadlineQueue(options.clock);
+    // A slot's gate is asked for when it is made (the last line), once health exists.
+    const fleet = new Fleet(options, factory, this.deadlines, (id) => healthGate(this.health.has(id) ? this.health.get(id) : this.health.add(id)));
+    this.#fleet = fleet;
+    this.rejoin = new Rejoin(rejoin, options.clock, { router: this.router, slot: (id) => fleet.get(id), ids: () => fleet.ids() }, options.timeoutMs);
+    this.warmUp = new WarmUp(options.clock, options.warmupMs, rejoin.maxTrackedKeys);
+    this.migrations = new Migrations(rejoin.maxTrackedKeys);
     this.health = new HealthRegistry({
       ...options.health,
       timeout: options.timeoutMs,
       clock: options.clock,
       // The cap is about this ring: a node health restored is out until rejoin lets it back.
       heldOut: (node) => this.router.ejected.has(node),
-      probe: (node, signal) => {
-        const slot = this.#slots.get(node);
-        if (slot === undefined) return Promise.reject(new NodeUnavailableError(node, 'not in this client'));
-        return slot.node.ping({ signal }).catch((error: unknown) => {
-          // A probe that timed out leaves the connection out of step, like a late call.
-          if (signal.aborted) slot.node.lateCall?.(options.timeoutMs);
-          throw error;
-        });
-      },
+      probe: (node, signal) => fleet.probe(node, signal),
     });
     this.health.on('node:ejected', ({ node, reason }) => this.eject(node, reason));
     this.health.on('node:restored', ({ node }) => void this.rejoinWhenStable(node));
-    for (const address of options.nodes) this.#addSlot(address);
+    for (const address of options.nodes) fleet.add(fleet.create(address));
   }
 
   slot(id: string): NodeSlot | undefined {
-    return this.#slots.get(id);
+    return this.#fleet.get(id);
   }
 
   get slots(): IterableIterator<NodeSlot> {
-    return this.#slots.values();
+    return this.#fleet.slots;
   }
 
   get addresses(): NodeAddress[] {
-    return [...this.#slots.values()].map((slot) => slot.address);
+    return this.#fleet.addresses;
   }
 
   /** Takes a node out of placement now. */
@@ -161,30 +151,14 @@ export class Topology {
 
   /** Slots for a change's destinations: existing nodes, or new connections (`temporary`) for nodes it adds. */
   destinations(change: MembershipChange): { readonly slots: Map<string, NodeSlot>; readonly temporary: NodeSlot[] } {
-    const resolved = resolveChange(change, new Set(this.#slots.keys()));
-    const temporary = resolved.add.map((address) => this.#createSlot(address));
-    const slots = new Map(this.#slots);
-    for (const slot of temporary) slots.set(slot.id, slot);
-    return { slots, temporary };
+    const resolved = resolveChange(change, new Set(this.#fleet.ids()));
+    const temporary = resolved.add.map((address) => this.#fleet.create(address));
+    return { slots: this.#fleet.after(temporary), temporary };
   }
 
-  /**
-   * Registers a migration of `change` against the planned ring now (waiting out a purge before
-   * a ring swap, so it never copies into a ring about to be replaced) and returns the ring to
-   * copy to. Writes are tracked from here until the next planned change; call
-   * `pending.finished()` when the migration stops copying.
-   */
-  async beginMigration(change: MembershipChange, placementOfWire: (wire: string) => string | undefined): Promise<{ readonly target: Ring; readonly pending: PendingMigrations }> {
-    for (let sealed = this.migrations?.whenUnsealed(); sealed !== undefined; sealed = this.migrations?.whenUnsealed()) await sealed;
-    const target = this.nextRing(change);
-    let pending = this.migrations;
-    if (pending === undefined || pending.base !== this.router.ring) {
-      pending = new PendingMigrations(this.router.ring, this.rejoin.settings.maxTrackedKeys, placementOfWire);
-      this.migrations = pending;
-    }
-    pending.addTarget(target);
-    pending.started();
-    return { target, pending };
+  /** Registers a migration of `change` against the planned ring (see Migrations.begin). */
+  beginMigration(change: MembershipChange, placementOfWire: (wire: string) => string | undefined): Promise<{ readonly target: Ring; readonly pending: PendingMigrations }> {
+    return this.migrations.begin(() => this.router.ring, () => this.nextRing(change), placementOfWire);
   }
 
   /**
@@ -199,13 +173,14 @@ export class Topology {
   }
 
   async #apply(change: MembershipChange, onSwap: (() => void) | undefined): Promise<RingChange> {
-    const resolved = resolveChange(change, new Set(this.#slots.keys()));
-    const ring = this.nextRing(change);
-    const added = resolved.add.map((address) => this.#createSlot(address));
+    const resolved = resolveChange(change, new Set(this.#fleet.ids()));
+    const ring = ringAfter(this.router.ring, resolved);
+    const added = resolved.add.map((address) => this.#fleet.create(address));
     let purged: PendingMigrations | undefined;
     try {
-      await Promise.all(added.map((slot) => this.#answers(slot)));
-      purged = await this.#purgeMigrations(resolved, added);
+      await Promise.all(added.map((slot) => this.#fleet.answers(slot)));
+      const after = this.#fleet.after(added, resolved.remove);
+      purged = await this.migrations.purgeBeforeSwap({ slot: (id) => after.get(id), defer: (id, keys) => this.rejoin.deferPurge(id, keys), timeoutMs: this.#options.timeoutMs });
     } catch (error) {
       await Promise.all(added.map((slot) => slot.node.destroy()));
       throw error;
@@ -220,17 +195,13 @@ export class Topology {
       await Promise.all(added.map((slot) => slot.node.destroy()));
       throw error;
     }
-    for (const slot of added) {
-      this.#slots.set(slot.id, slot);
-    }
+    for (const slot of added) this.#fleet.add(slot);
     // In the same tick as the swap: from now on writes go to the new owners themselves.
-    this.migrations = undefined;
-    purged?.unseal();
+    this.migrations.swapped(purged);
     this.warmUp.open(previous);
     this.rejoin.ringReplaced(resolved.remove);
-    for (const [id, weight] of resolved.weights) this.#slots.get(id)?.setWeight(weight);
-    const removed = resolved.remove.map((id) => this.#slots.get(id)).filter((slot): slot is NodeSlot => slot !== undefined);
-    for (const slot of removed) this.#slots.delete(slot.id);
+    for (const [id, weight] of resolved.weights) this.#fleet.get(id)?.setWeight(weight);
+    const removed = resolved.remove.map((id) => this.#fleet.remove(id)).filter((slot): slot is NodeSlot => slot !== undefined);
     // Before the announcement: a listener of ring:changed sees the epoch of the ring in force.
     onSwap?.();
     this.#events.changed(swapped);
@@ -244,34 +215,6 @@ export class Topology {
     return swapped;
   }
 
-  /**
-   * Before a ring swap: waits until no migration is copying, then deletes at their new owners
-   * the copies of keys written since they were copied, while writes to moving keys delete their
-   * own copy (and wait for it). Returns the sealed migrations (unsealed by the caller right
-   * after the swap), or throws and leaves them recording (nothing was swapped).
-   */
-  async #purgeMigrations(change: ResolvedChange, added: readonly NodeSlot[]): Promise<PendingMigrations | undefined> {
-    const pending = this.migrations;
-    if (pending === undefined) return undefined;
-    for (let idle = pending.whenIdle(); idle !== undefined; idle = pending.whenIdle()) await idle;
-    const fleet = new Map(this.#slots);
-    for (const slot of added) fleet.set(slot.id, slot);
-    for (const id of change.remove) fleet.delete(id);
-    const timeoutMs = this.#options.timeoutMs;
-    const recorded = pending.seal((destination, wire, placement) => {
-      if (this.rejoin.deferPurge(destination, [[wire, placement]])) return undefined;
-      const slot = fleet.get(destination);
-      return slot?.run('delete', timeoutMs, undefined, () => slot.node.delete(wire)).then(() => undefined);
-    });
-    try {
-      await purgeCopies(pending, recorded, { slot: (id) => fleet.get(id), defer: (id, keys) => this.rejoin.deferPurge(id, keys), timeoutMs });
-    } catch (error) {
-      pending.unseal(recorded);
-      throw error;
-    }
-    return pending;
-  }
-
   /** During warm-up: the node that owned `placement` before the last planned change, when it is still in the fleet, serving, and not `current`. */
   previousOwner(placement: string, current: string): NodeSlot | undefined {
     return this.#serving(this.warmUp.previousOwner(placement, current));
@@ -283,50 +226,25 @@ export class Topology {
   }
 
   #serving(id: string | undefined): NodeSlot | undefined {
-    return id === undefined || this.router.ejected.has(id) ? undefined : this.#slots.get(id);
+    return id === undefined || this.router.ejected.has(id) ? undefined : this.#fleet.get(id);
   }
 
   /** The planned ring after `change` (validated against the fleet). */
   nextRing(change: MembershipChange): Ring {
-    const resolved = resolveChange(change, new Set(this.#slots.keys()));
-    let ring = this.router.ring;
-    // Adds first: a change replacing a one-node fleet must never pass through an empty ring.
-    for (const address of resolved.add) ring = ring.withNode({ id: address.id, weight: address.weight });
-    for (const id of resolved.remove) ring = ring.withoutNode(id);
-    if (resolved.weights.size > 0) ring = ring.withWeights(resolved.weights);
-    return ring;
-  }
-
-  /** A new node must answer a ping within the deadline before the ring includes it (a change waits no longer). */
-  #answers(slot: NodeSlot): Promise<void> {
-    const { clock, timeoutMs } = this.#options;
-    const deadline = new AbortController();
-    const cancel = clock.schedule(() => deadline.abort(new TimeoutError(slot.id, 'ping (joining)', timeoutMs)), timeoutMs);
-    return abortable(slot.node.ping({ signal: deadline.signal }), deadline.signal).finally(cancel);
-  }
-
-  #createSlot(address: NodeAddress): NodeSlot {
-    const node = this.#factory(address, { backend: this.#options.backend, options: this.#options });
-    const gate = healthGate(this.health.has(address.id) ? this.health.get(address.id) : this.health.add(address.id));
-    return new NodeSlot(address, node, { maxInFlight: this.#options.maxInFlight, maxValueBytes: this.#options.maxValueBytes, clock: this.#options.clock, deadlines: this.deadlines, gate });
-  }
-
-  #addSlot(address: NodeAddress): void {
-    this.#slots.set(address.id, this.#createSlot(address));
+    return ringAfter(this.router.ring, resolveChange(change, new Set(this.#fleet.ids())));
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.migrations = undefined;
+    this.migrations.close();
     await this.health.close();
-    await Promise.all([...this.#slots.values()].map((slot) => slot.drain()));
-    await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
+    await this.#fleet.close();
   }
 
   async destroy(): Promise<void> {
     this.#closed = true;
-    this.migrations = undefined;
+    this.migrations.close();
     await this.health.destroy();
-    await Promise.all([...this.#slots.values()].map((slot) => slot.node.destroy()));
+    await this.#fleet.destroy();
   }
 }
