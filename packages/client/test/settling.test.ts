@@ -139,3 +139,30 @@ describe('a node that takes long to build its request', () => {
     }
   });
 });
+
+describe('a write whose value takes long to encode', () => {
+  // Found by the nemesis: a 2.7 MB string's UTF-8 conversion ran before the deadline started.
+  // The serializer stands for that work, moving the virtual clock while it runs.
+  it.each([false, 0] as const)('the deadline counts the encoding (compressAbove %s)', async (compressAbove) => {
+    const clock = new VirtualClock();
+    const hang = (): Promise<never> => new Promise(() => undefined);
+    const serializer = {
+      serialize: (value: unknown): string => {
+        clock.stall(30);
+        return JSON.stringify(value);
+      },
+      deserialize: (bytes: Buffer): unknown => JSON.parse(bytes.toString()),
+    };
+    const client = new ShardedClient({ backend: 'memcached', nodes: IDS, clock, timeoutMs: 40, serializer, compressAbove, nodeFactory: (address) => ({ ...memoryNode(address.id, new Map()), set: hang }) });
+    try {
+      let settled: string | undefined;
+      void client.set('k', { big: true }).catch((error: { code?: string }) => (settled = error.code));
+      await clock.advance(9);
+      expect(settled).toBeUndefined();
+      await clock.advance(1);
+      expect(settled).toBe('ERR_TIMEOUT');
+    } finally {
+      await client.destroy();
+    }
+  });
+});

@@ -117,6 +117,9 @@ export class CallEngine {
    * key's node. Not async, so an uncompressed write costs no extra microtask.
    */
   store<T>(command: string, key: string, value: unknown, options: WriteOptions, send: Sender<T>): Promise<T> {
+    // The deadline counts from here: encoding a large value spends it too (the node slot's
+    // deadline queue takes this reading instead of its own, so this costs no clock read).
+    const startedAt = this.options.clock.now();
     let routed: RoutedKey;
     let ttl: Ttl;
     let encoded: EncodedValue | Promise<EncodedValue>;
@@ -126,19 +129,19 @@ export class CallEngine {
       ttl = this.ttl(options.ttl);
       encoded = this.codec.encode(key, value);
       slot = this.writeSlot(routed);
-      if (!(encoded instanceof Promise)) return this.#send(slot, command, routed, encoded, ttl, options, send);
+      if (!(encoded instanceof Promise)) return this.#send(slot, command, routed, encoded, ttl, options, send, startedAt);
     } catch (error) {
       return Promise.reject(error);
     }
-    // Compressing: the deadline runs from here, and the node call gets what is left of it.
+    // Compressing: the node call gets what is left of the deadline.
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    return withinDeadline(encoded, this.options.clock, timeoutMs, () => new TimeoutError(slot.id, command, timeoutMs)).then(({ result, leftMs }) =>
+    return withinDeadline(encoded, this.options.clock, timeoutMs, () => new TimeoutError(slot.id, command, timeoutMs), startedAt).then(({ result, leftMs }) =>
       this.#send(slot, command, routed, result, ttl, { ...options, timeoutMs: leftMs }, send),
     );
   }
 
   /** Sends one encoded write. A server whose own limit is lower fails with ERR_VALUE_TOO_LARGE from the node. */
-  #send<T>(slot: NodeSlot, command: string, routed: RoutedKey, item: EncodedValue, requestedTtl: Ttl, options: WriteOptions, send: Sender<T>): Promise<T> {
+  #send<T>(slot: NodeSlot, command: string, routed: RoutedKey, item: EncodedValue, requestedTtl: Ttl, options: WriteOptions, send: Sender<T>, startedAt?: number): Promise<T> {
     const { wire } = routed;
     slot.stats.bytesOut += this.checkSize(wire, item, slot);
     const ttl = this.failover(routed, slot, requestedTtl);
@@ -147,7 +150,7 @@ export class CallEngine {
       result = this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
     } else {
       const refusal = slot.refuse(options.signal);
-      result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, () => send(slot.node, wire, item, ttl));
+      result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, () => send(slot.node, wire, item, ttl), undefined, startedAt);
       if (this.#purges !== undefined) result = this.#joinPurges(result);
     }
     this.#replaces(slot, wire, result);

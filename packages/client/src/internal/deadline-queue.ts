@@ -26,13 +26,14 @@ export class DeadlineQueue {
     this.#clock = clock;
   }
 
-  add(entry: Expirable, ms: number): void {
+  /** `entry` expires `ms` after `now` (by default the clock's now; never a time before the last add's). */
+  add(entry: Expirable, ms: number, now = this.#clock.now()): void {
     let fifo = this.#fifos.get(ms);
     if (fifo === undefined) {
       fifo = new Fifo(this.#clock);
       this.#fifos.set(ms, fifo);
     }
-    entry.at = this.#clock.now() + ms;
+    entry.at = now + ms;
     fifo.push(entry);
   }
 

@@ -75,14 +75,16 @@ export class NodeSlot {
    * before the send: a node that builds a large command synchronously spends the caller's
    * deadline doing it. The caller's wait ends at the deadline or when `signal` aborts; the
    * request itself keeps counting against `maxInFlight` until the server answers or the
-   * connection drops. A `request` that throws fails the call like one that rejects.
+   * connection drops. A `request` that throws fails the call like one that rejects. With
+   * `startedAt` (the clock's time when the caller's call began, read in the same synchronous run),
+   * the deadline counts from then: work before the send (encoding a value) spends it too.
    */
-  track<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T>;
+  track<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map?: undefined, startedAt?: number): Promise<T>;
   /** As above, resolving with `map(value)` (a throw rejects): saves the caller a `.then`. */
   track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map: (value: T) => R): Promise<R>;
-  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map?: (value: T) => R): Promise<T | R> {
+  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map?: (value: T) => R, startedAt?: number): Promise<T | R> {
     return new Promise<T | R>((resolve, reject) => {
-      const call = new PendingCall<T, R>(this, command, timeoutMs, signal, resolve, reject, map);
+      const call = new PendingCall<T, R>(this, command, timeoutMs, signal, resolve, reject, map, startedAt);
       let sent: Promise<T>;
       try {
         sent = request();
@@ -159,6 +161,7 @@ class PendingCall<T, R = T> implements Expirable {
     resolve: (value: T | R) => void,
     reject: (error: unknown) => void,
     map: ((value: T) => R) | undefined,
+    startedAt: number | undefined,
   ) {
     this.#map = map;
     this.#slot = slot;
@@ -171,8 +174,8 @@ class PendingCall<T, R = T> implements Expirable {
     stats.calls++;
     stats.inFlight++;
     slot.waiting++;
-    options.deadlines.add(this, timeoutMs);
-    // The queue read the clock to set `at`; one clock read per call start is enough.
+    options.deadlines.add(this, timeoutMs, startedAt);
+    // The queue read the clock (or took the caller's) to set `at`; one read per call is enough.
     this.#started = this.at - timeoutMs;
     if (signal !== undefined) {
       this.#onAbort = () => {
