@@ -147,7 +147,7 @@ export class CallEngine {
     const ttl = this.failover(routed, slot, requestedTtl);
     let result: Promise<T>;
     if (this.traced()) {
-      result = this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl));
+      result = this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl), startedAt);
     } else {
       const refusal = slot.refuse(options.signal);
       result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, () => send(slot.node, wire, item, ttl), undefined, startedAt);
@@ -290,16 +290,16 @@ export class CallEngine {
   }
 
   /** A call with tracing and error events; the generic path every call can take. */
-  run<T>(slot: NodeSlot, command: string, wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
+  run<T>(slot: NodeSlot, command: string, wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>, startedAt?: number): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const result = commandChannel.hasSubscribers
-      ? commandChannel.tracePromise(() => slot.run(command, timeoutMs, options.signal, () => operation(slot.node)), {
+      ? commandChannel.tracePromise(() => slot.run(command, timeoutMs, options.signal, () => operation(slot.node), startedAt), {
           command,
           node: slot.id,
           // Keys only when the application opted in; values never.
           ...(this.options.traceKeys && wire !== undefined ? { key: wire } : {}),
         })
-      : slot.run(command, timeoutMs, options.signal, () => operation(slot.node));
+      : slot.run(command, timeoutMs, options.signal, () => operation(slot.node), startedAt);
     const reported = this.#reporter.listening()
       ? result.catch((error: unknown) => {
           this.#reporter.report(slot.id, asShardcacheError(error));

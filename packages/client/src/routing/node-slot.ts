@@ -100,10 +100,10 @@ export class NodeSlot {
   }
 
   /** `refuse`, then `track`: for calls off the hot path. */
-  run<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {
+  run<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, operation: () => Promise<T>, startedAt?: number): Promise<T> {
     const refusal = this.refuse(signal);
     if (refusal !== undefined) return Promise.reject(refusal);
-    return this.track(command, timeoutMs, signal, operation);
+    return this.track(command, timeoutMs, signal, operation, undefined, startedAt);
   }
 
   /**
