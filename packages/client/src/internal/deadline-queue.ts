@@ -26,7 +26,7 @@ export class DeadlineQueue {
     this.#clock = clock;
   }
 
-  /** `entry` expires `ms` after `now` (by default the clock's now; never a time before the last add's). */
+  /** `entry` expires `ms` after `now` (by default the clock's now; an earlier `now`, a call that began before it was queued, is placed in order). */
   add(entry: Expirable, ms: number, now = this.#clock.now()): void {
     let fifo = this.#fifos.get(ms);
     if (fifo === undefined) {
@@ -55,6 +55,7 @@ class Fifo {
   #entries: Expirable[] = [];
   #head = 0;
   #cancel: Cancel | undefined;
+  #armedAt = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -67,8 +68,15 @@ class Fifo {
   }
 
   push(entry: Expirable): void {
-    this.#entries.push(entry);
-    if (this.#cancel === undefined) this.#arm(entry.at);
+    const entries = this.#entries;
+    // Calls mostly arrive in deadline order; one that counts from an earlier start (a write
+    // whose value took long to encode) goes before the later deadlines already queued.
+    let at = entries.length;
+    while (at > this.#head && (entries[at - 1] as Expirable).at > entry.at) at--;
+    if (at === entries.length) entries.push(entry);
+    else entries.splice(at, 0, entry);
+    // A timer armed for an earlier time re-arms when it fires; one armed later must move.
+    if (at === this.#head && (this.#cancel === undefined || this.#armedAt > entry.at)) this.#rearm();
   }
 
   trim(settled: Expirable): void {
@@ -88,20 +96,25 @@ class Fifo {
     }
   }
 
-  #arm(at: number): void {
+  #rearm(): void {
+    this.#cancel?.();
+    this.#cancel = undefined;
+    const head = this.#entries[this.#head];
+    if (head === undefined) return;
     // Exactly at the head's deadline: a caller is never answered later than it asked (the
     // model checker holds it to that on a virtual clock). Timers need no floor of their own:
     // a fire expires every entry due, and Node's timers resolve no finer than 1 ms anyway.
-    this.#cancel = this.#clock.schedule(() => this.#fire(), Math.max(at - this.#clock.now(), 0));
+    this.#armedAt = head.at;
+    this.#cancel = this.#clock.schedule(() => this.#fire(), Math.max(head.at - this.#clock.now(), 0));
   }
 
   #fire(): void {
     this.#cancel = undefined;
     const now = this.#clock.now();
-    const entries = this.#entries;
-    while (this.#head < entries.length) {
-      const entry = entries[this.#head];
-      if (entry === undefined || (!entry.done && entry.at > now)) break;
+    // The queue is read afresh at each step: an expiry runs the client's reactions, which may
+    // settle entries (compacting the queue) or add some before this loop is over. Found by the
+    // nemesis: a fire re-entered that way lost its place and left due calls unexpired.
+    for (let entry = this.#entries[this.#head]; entry !== undefined && (entry.done || entry.at <= now); entry = this.#entries[this.#head]) {
       this.#head++;
       if (!entry.done) {
         entry.done = true;
@@ -109,7 +122,6 @@ class Fifo {
       }
     }
     this.#dropSettled();
-    const next = entries === this.#entries ? entries[this.#head] : this.#entries[this.#head];
-    if (next !== undefined) this.#arm(next.at);
+    this.#rearm();
   }
 }
