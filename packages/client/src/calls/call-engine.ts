@@ -1,16 +1,18 @@
 import type { ResolvedOptions } from '../client-options.js';
-import type { ShardcacheError} from '../errors.js';
-import { ClosedError, NodeUnavailableError, TimeoutError, ValueTooLargeError } from '../errors.js';
+import { ClosedError, ShardcacheError, TimeoutError, ValueTooLargeError } from '../errors.js';
 import { asShardcacheError } from '../internal/as-shardcache-error.js';
 import { commandChannel } from '../internal/tracing.js';
 import { withinDeadline } from '../internal/within-deadline.js';
 import type { KeyRules, RoutedKey } from '../keyspace/key-rules.js';
 import type { CacheNode, EncodedValue, StoredItem, Ttl } from '../nodes/cache-node.js';
 import type { NodeSlot } from '../routing/node-slot.js';
+import { MISS } from '../routing/router.js';
 import type { Topology } from '../routing/topology.js';
 import { maxTtlSeconds, normalizeTtl, type TtlInput } from '../values/ttl.js';
 import type { ValueCodec } from '../values/value-codec.js';
 import { readsBuffer, type CallOptions, type ReadOptions, type WriteOptions } from './call-options.js';
+import { CallRules } from './call-rules.js';
+import { warmRead } from './warm-read.js';
 
 /** What a node write sends, given the node, the wire key, the encoded value and the TTL. */
 export type Sender<T> = (node: CacheNode, wire: string, item: EncodedValue, ttl: Ttl) => Promise<T>;
@@ -23,27 +25,26 @@ export interface CallReporter {
 }
 
 /**
- * The request path of one key, in the order the data flows: key rules, route, health gate and
- * deadline (the node slot), node, and back (decode, stats, warm-up reads, failover tracking).
- * The hot paths (`get`, writes) add no closure around the request and one promise per call.
+ * The request path of one key, in the order the data flows: key rules, route (the router's
+ * answer), the call rules at the chosen slot (what a write must also do, whether a read may be
+ * served), then one call path (`call`): the health gate and deadline (the node slot), the node,
+ * and back (decode, stats, warm-up reads). Tracing and error events wrap that same path when
+ * someone listens. The hot paths (`get`, writes) add one closure and one promise per call.
  */
 export class CallEngine {
   readonly options: ResolvedOptions;
   readonly rules: KeyRules;
   readonly codec: ValueCodec;
   readonly topology: Topology;
+  readonly callRules: CallRules;
   readonly #reporter: CallReporter;
-  /**
-   * Deletes `failover()` just sent to new owners while a migrated change is being applied; the
-   * write that caused them takes them (`#joinPurges`) and resolves only after them.
-   */
-  #purges: Promise<void>[] | undefined;
 
   constructor(options: ResolvedOptions, rules: KeyRules, codec: ValueCodec, topology: Topology, reporter: CallReporter) {
     this.options = options;
     this.rules = rules;
     this.codec = codec;
     this.topology = topology;
+    this.callRules = new CallRules(topology, options.timeoutMs);
     this.#reporter = reporter;
   }
 
@@ -56,26 +57,18 @@ export class CallEngine {
     return this.rules.route(key);
   }
 
-  /**
-   * The slot for a read. Undefined means a miss: the owner is ejected under the `fail` policy.
-   * With no node left at all, reads fail like writes.
-   */
+  /** The slot for a read; undefined for a miss (see Router.read). Throws when no node serves it. */
   readSlot(routed: RoutedKey): NodeSlot | undefined {
-    const { router } = this.topology;
-    const id = router.route(routed.placement);
-    if (id === undefined && router.policy !== 'fail') return this.writeSlot(routed);
-    return id === undefined ? undefined : this.topology.slot(id);
+    const route = this.topology.router.read(routed.placement);
+    if (route === MISS) return undefined;
+    if (typeof route !== 'string') throw route;
+    return this.topology.slot(route);
   }
 
   writeSlot(routed: RoutedKey): NodeSlot {
-    const { router } = this.topology;
-    const id = router.route(routed.placement);
-    const slot = id === undefined ? undefined : this.topology.slot(id);
-    if (slot === undefined) {
-      const reason = router.policy === 'fail' ? 'ejected, and the failover policy is "fail"' : 'every node is ejected';
-      throw new NodeUnavailableError(router.owner(routed.placement), reason);
-    }
-    return slot;
+    const route = this.topology.router.write(routed.placement);
+    if (typeof route !== 'string') throw route;
+    return this.topology.slot(route) as NodeSlot;
   }
 
   /** The backend's largest TTL now (see `maxTtlSeconds`). */
@@ -97,19 +90,28 @@ export class CallEngine {
       return Promise.reject(error);
     }
     if (slot === undefined) return Promise.resolve(undefined);
-    if (this.orphaned(slot, routed.wire)) {
-      slot.stats.misses++;
-      return Promise.resolve(undefined);
-    }
+    const { callRules } = this;
+    if (!callRules.mayRead(slot, routed.wire)) return Promise.resolve(this.decode<T>(slot, routed.wire, undefined) as undefined);
     const owner = slot;
     // During warm-up a miss reads the previous owner within what is left of this call's deadline.
     const startedAt = this.topology.warmUp.active ? this.options.clock.now() : 0;
-    const received = (item: StoredItem | undefined): T | undefined | Promise<T | undefined> =>
-      item === undefined && this.topology.warmUp.active ? this.#warmRead<T>(owner, routed, options, asBuffer, startedAt) : this.decode<T>(owner, routed.wire, item, asBuffer);
-    if (this.traced()) return this.run(owner, 'get', routed.wire, options, (node) => node.get(routed.wire)).then(received);
-    const refusal = owner.refuse(options.signal);
-    if (refusal !== undefined) return Promise.reject(refusal);
-    return owner.track('get', options.timeoutMs ?? this.options.timeoutMs, options.signal, () => owner.node.get(routed.wire), received) as Promise<T | undefined>;
+    const received = (item: StoredItem | undefined): T | undefined | Promise<T | undefined> => {
+      const served = item !== undefined && callRules.mayServe(owner, routed.wire) ? item : undefined;
+      return served === undefined && this.topology.warmUp.active ? warmRead<T>(this, owner, routed, options, asBuffer, startedAt) : this.decode<T>(owner, routed.wire, served, asBuffer);
+    };
+    return this.call(owner, 'get', routed.wire, options, () => owner.node.get(routed.wire), received) as Promise<T | undefined>;
+  }
+
+  /** The value and its version token, for `cas`; the same rules as `get`, without warm-up. */
+  async gets<T>(key: string, options: ReadOptions): Promise<{ value: T; cas: string } | undefined> {
+    const routed = this.route(key);
+    const asBuffer = readsBuffer(options);
+    const slot = this.readSlot(routed);
+    if (slot === undefined) return undefined;
+    const { wire } = routed;
+    const item = this.callRules.mayRead(slot, wire) ? await this.run(slot, 'gets', wire, options, (node) => node.gets(wire, options)) : undefined;
+    if (item === undefined || !this.callRules.mayServe(slot, wire)) return this.decode<T>(slot, wire, undefined) as undefined;
+    return { value: (await this.decode<T>(slot, wire, item, asBuffer)) as T, cas: item.cas };
   }
 
   /**
@@ -129,55 +131,25 @@ export class CallEngine {
       ttl = this.ttl(options.ttl);
       encoded = this.codec.encode(key, value);
       slot = this.writeSlot(routed);
-      if (!(encoded instanceof Promise)) return this.#send(slot, command, routed, encoded, ttl, options, send, startedAt);
+      if (!(encoded instanceof Promise)) return this.#write(slot, command, routed, encoded, ttl, options, send, startedAt);
     } catch (error) {
       return Promise.reject(error);
     }
     // Compressing: the node call gets what is left of the deadline.
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     return withinDeadline(encoded, this.options.clock, timeoutMs, () => new TimeoutError(slot.id, command, timeoutMs), startedAt).then(({ result, leftMs }) =>
-      this.#send(slot, command, routed, result, ttl, { ...options, timeoutMs: leftMs }, send),
+      this.#write(slot, command, routed, result, ttl, { ...options, timeoutMs: leftMs }, send),
     );
   }
 
-  /** Sends one encoded write. A server whose own limit is lower fails with ERR_VALUE_TOO_LARGE from the node. */
-  #send<T>(slot: NodeSlot, command: string, routed: RoutedKey, item: EncodedValue, requestedTtl: Ttl, options: WriteOptions, send: Sender<T>, startedAt?: number): Promise<T> {
+  /** Sends one encoded write with its effects (see CallRules.beforeWrite). A server whose own limit is lower fails with ERR_VALUE_TOO_LARGE from the node. */
+  #write<T>(slot: NodeSlot, command: string, routed: RoutedKey, item: EncodedValue, requested: Ttl, options: WriteOptions, send: Sender<T>, startedAt?: number): Promise<T> {
     const { wire } = routed;
     slot.stats.bytesOut += this.checkSize(wire, item, slot);
-    const ttl = this.failover(routed, slot, requestedTtl);
-    let result: Promise<T>;
-    if (this.traced()) {
-      result = this.run(slot, command, wire, options, (node) => send(node, wire, item, ttl), startedAt);
-    } else {
-      const refusal = slot.refuse(options.signal);
-      result = refusal !== undefined ? Promise.reject(refusal) : slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, () => send(slot.node, wire, item, ttl), undefined, startedAt);
-      if (this.#purges !== undefined) result = this.#joinPurges(result);
-    }
-    this.#replaces(slot, wire, result);
-    return result;
-  }
-
-  /** Whether a read of `wire` on `slot` is a miss: a stale failover copy (see Rejoin.orphaned). */
-  orphaned(slot: NodeSlot, wire: string): boolean {
-    return this.topology.rejoin.orphaned(slot, wire);
-  }
-
-  /** A write of `wire` to `slot` that succeeds replaces (or deletes) any stale copy there it was sent after. */
-  #replaces(slot: NodeSlot, wire: string, result: Promise<unknown>): void {
-    const { orphans } = this.topology.rejoin;
-    if (orphans.size === 0 || !orphans.has(slot.id, wire)) return;
-    const sentAt = orphans.mark();
-    result.then(() => orphans.ended(slot.id, wire, sentAt), () => undefined);
-  }
-
-  /**
-   * After a multi-key write or delete on `slot` succeeded: its keys hold no stale copy there
-   * any more, of those known when it was sent (`sentAt`: `topology.rejoin.orphans.mark()`).
-   */
-  replaced(slot: NodeSlot, wires: readonly string[], sentAt: number): void {
-    const { orphans } = this.topology.rejoin;
-    if (orphans.size === 0) return;
-    for (const wire of wires) orphans.ended(slot.id, wire, sentAt);
+    const effects = this.callRules.beforeWrite(routed, slot, requested);
+    const ttl = effects === undefined ? requested : effects.ttl;
+    const result = this.call(slot, command, wire, options, () => send(slot.node, wire, item, ttl), undefined, startedAt);
+    return effects === undefined ? result : this.callRules.afterWrite(slot, result, effects);
   }
 
   /**
@@ -193,74 +165,22 @@ export class CallEngine {
   }
 
   /**
-   * A single-key call off the hot path (delete, counters, touch): route, write slot, failover
-   * bookkeeping. A delete replaces a stale copy; a counter or touch must not act on one: there
-   * the key is absent (`absent`), and the copy is deleted.
+   * A single-key call off the hot path (delete, counters, touch), with a write's effects. A
+   * counter or touch must not act on a stale failover copy: there the key is absent (`absent`).
    */
   async modify<T>(command: string, key: string, options: CallOptions, ttl: Ttl, call: (node: CacheNode, wire: string, ttl: Ttl) => Promise<T>, absent?: T): Promise<T> {
     const routed = this.route(key);
     const slot = this.writeSlot(routed);
-    const capped = this.failover(routed, slot, ttl);
-    if (command !== 'delete' && this.orphaned(slot, routed.wire)) return absent as T;
-    const result = this.run(slot, command, routed.wire, options, (node) => call(node, routed.wire, capped));
-    if (command === 'delete') this.#replaces(slot, routed.wire, result);
-    return result;
+    const effects = this.callRules.beforeWrite(routed, slot, ttl);
+    if (command !== 'delete' && !this.callRules.mayRead(slot, routed.wire)) return absent as T;
+    const capped = effects === undefined ? ttl : effects.ttl;
+    return this.callRules.afterWrite(slot, this.run(slot, command, routed.wire, options, (node) => call(node, routed.wire, capped)), effects);
   }
 
-  /**
-   * Warm-up: a miss on a key's new owner right after a planned change reads the previous owner;
-   * a value found there is returned and copied to the new owner with its remaining TTL (`add`,
-   * so a newer concurrent write wins). Failures there are only a miss. The read gets what is left
-   * of the call's deadline (found by the nemesis: a get with a 100 ms deadline settled after 174
-   * ms, its warm read given a fresh 100 ms); none left is a miss.
-   */
-  async #warmRead<T>(owner: NodeSlot, routed: RoutedKey, options: CallOptions, asBuffer: boolean, startedAt: number): Promise<T | undefined> {
-    const previous = this.topology.warmSource(routed.placement, owner.id, routed.wire);
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const leftMs = Math.floor(timeoutMs - (this.options.clock.now() - startedAt));
-    if (previous === undefined || leftMs <= 0) return this.decode<T>(owner, routed.wire, undefined);
-    const { wire } = routed;
-    const found = await previous
-      .run('get', leftMs, options.signal, () =>
-        previous.node.getWithTtl === undefined
-          ? previous.node.get(wire).then((item) => (item === undefined ? undefined : { item, ttl: this.options.defaultTtl }))
-          : previous.node.getWithTtl(wire),
-      )
-      .catch(() => undefined);
-    if (found === undefined) return this.decode<T>(owner, wire, undefined);
-    this.topology.warmUp.hit();
-    void owner.run('add', timeoutMs, undefined, () => owner.node.add(wire, found.item.value, found.item.flags, found.ttl)).catch(() => undefined);
-    return this.decode<T>(owner, wire, found.item, asBuffer);
-  }
-
-  /**
-   * Bookkeeping for a write or delete about to go to `slot`. While a migrated change is pending,
-   * a key it moves is recorded, so its copy at the new owner is deleted before the ring swaps
-   * (during the swap's purge the write deletes it itself, and waits). During warm-up, the key's
-   * old copy on its previous owner is deleted (it could be read again later). While nodes are
-   * out, a write that lands away from its key's planned owner is remembered for every node that
-   * misses it (the owner, and ejected nodes ahead in its failover chain), so each is purged of
-   * the key before it serves it again (rejoin safety), and its TTL is capped.
-   */
-  failover(routed: RoutedKey, slot: NodeSlot, ttl: Ttl): Ttl {
-    const { topology } = this;
-    const migrations = topology.migrations.current;
-    if (migrations !== undefined) {
-      const purge = migrations.written(routed.wire, routed.placement);
-      if (purge !== undefined) (this.#purges ??= []).push(purge);
-    }
-    if (topology.warmUp.active) {
-      topology.warmUp.written(routed.wire);
-      const previous = topology.previousOwner(routed.placement, slot.id);
-      if (previous !== undefined) void previous.run('delete', this.options.timeoutMs, undefined, () => previous.node.delete(routed.wire)).catch(() => undefined);
-    }
-    const { router, rejoin } = topology;
-    if (router.ejected.size === 0) return ttl;
-    const missed = router.missedBy(routed.placement, slot.id);
-    if (missed.length === 0) return ttl;
-    rejoin.wroteElsewhere(missed, routed.wire, routed.placement, slot.id);
-    const cap = rejoin.settings.failoverTtl;
-    return cap === null || (ttl !== null && ttl <= cap) ? ttl : cap;
+  /** `incr` or `decr` of an existing counter by `delta`; undefined when the key is absent. */
+  async counter(command: 'incr' | 'decr', key: string, delta: number, options: CallOptions): Promise<number | undefined> {
+    if (!Number.isSafeInteger(delta) || delta < 0) throw new ShardcacheError('ERR_INVALID_ARGUMENT', `${command} delta must be a non-negative safe integer, got ${delta}`);
+    return this.modify(command, key, options, null, (node, wire) => (command === 'incr' ? node.incr(wire, delta, options) : node.decr(wire, delta, options)), undefined);
   }
 
   /**
@@ -284,36 +204,36 @@ export class CallEngine {
     return this.codec.decode(wire, item, asBuffer) as T | Promise<T>;
   }
 
-  /** Someone listens for errors or traces: take the path that reports them. */
-  traced(): boolean {
-    return commandChannel.hasSubscribers || this.#reporter.listening();
-  }
-
-  /** A call with tracing and error events; the generic path every call can take. */
-  run<T>(slot: NodeSlot, command: string, wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>, startedAt?: number): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const result = commandChannel.hasSubscribers
-      ? commandChannel.tracePromise(() => slot.run(command, timeoutMs, options.signal, () => operation(slot.node), startedAt), {
+  /**
+   * The one call path: the slot's gate (`refuse`), then `request()` under the call's deadline
+   * (counted from `startedAt` when given), resolving with `map(value)` when given. When someone
+   * listens, the same path runs inside a trace and its errors are reported.
+   */
+  call<T, R = T>(slot: NodeSlot, command: string, wire: string | undefined, options: CallOptions, request: () => Promise<T>, map?: (value: T) => R, startedAt?: number): Promise<R> {
+    if (!commandChannel.hasSubscribers && !this.#reporter.listening()) return this.#call(slot, command, options, request, map, startedAt);
+    const traced = commandChannel.hasSubscribers
+      ? commandChannel.tracePromise(() => this.#call(slot, command, options, request, map, startedAt), {
           command,
           node: slot.id,
           // Keys only when the application opted in; values never.
           ...(this.options.traceKeys && wire !== undefined ? { key: wire } : {}),
         })
-      : slot.run(command, timeoutMs, options.signal, () => operation(slot.node), startedAt);
-    const reported = this.#reporter.listening()
-      ? result.catch((error: unknown) => {
-          this.#reporter.report(slot.id, asShardcacheError(error));
-          throw error;
-        })
-      : result;
-    // Writes routed by the caller (`modify`) or inside `operation` (multi-key) may have purges to wait for.
-    return this.#purges === undefined ? reported : this.#joinPurges(reported);
+      : this.#call(slot, command, options, request, map, startedAt);
+    if (!this.#reporter.listening()) return traced;
+    return traced.catch((error: unknown) => {
+      this.#reporter.report(slot.id, asShardcacheError(error));
+      throw error;
+    });
   }
 
-  /** The write's result, once the purges its `failover()` started are done too (a failed purge fails the write). */
-  #joinPurges<T>(result: Promise<T>): Promise<T> {
-    const purges = this.#purges ?? [];
-    this.#purges = undefined;
-    return Promise.all([result, Promise.all(purges)]).then(([value]) => value);
+  /** `call` with the slot's node handed to `operation`: for calls off the hot path. */
+  run<T>(slot: NodeSlot, command: string, wire: string | undefined, options: CallOptions, operation: (node: CacheNode) => Promise<T>): Promise<T> {
+    return this.call(slot, command, wire, options, () => operation(slot.node));
+  }
+
+  #call<T, R>(slot: NodeSlot, command: string, options: CallOptions, request: () => Promise<T>, map: ((value: T) => R) | undefined, startedAt: number | undefined): Promise<R> {
+    const refusal = slot.refuse(options.signal);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return slot.track(command, options.timeoutMs ?? this.options.timeoutMs, options.signal, request, map, startedAt) as Promise<R>;
   }
 }

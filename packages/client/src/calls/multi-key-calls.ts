@@ -1,10 +1,12 @@
-import { NodeUnavailableError, PartialFailureError, TimeoutError, type KeyFailure, type ShardcacheError } from '../errors.js';
+import { PartialFailureError, TimeoutError, type KeyFailure, type ShardcacheError } from '../errors.js';
 import { asShardcacheError } from '../internal/as-shardcache-error.js';
 import { withinDeadline } from '../internal/within-deadline.js';
 import type { RoutedKey } from '../keyspace/key-rules.js';
 import type { ManyResult } from '../multi-key.js';
 import type { EncodedValue, ItemReader, WriteEntry } from '../nodes/cache-node.js';
 import type { NodeSlot } from '../routing/node-slot.js';
+import { MISS } from '../routing/router.js';
+import type { WriteEffects } from './call-rules.js';
 import type { CallEngine } from './call-engine.js';
 import { readsBuffer, type CallOptions, type ManyOptions, type ManyReadOptions, type SetEntry } from './call-options.js';
 
@@ -21,33 +23,33 @@ export class MultiKeyCalls {
 
   async getMany<T>(keys: readonly string[], options: ManyReadOptions): Promise<ManyResult<T>> {
     const engine = this.#engine;
-    const groups = this.#groups(keys, false);
+    const { callRules } = engine;
+    const groups = this.#groups(keys, 'read');
     const asBuffer = readsBuffer(options);
     const values: (T | undefined)[] = new Array<T | undefined>(keys.length).fill(undefined);
-    // Under the `fail` policy, keys of an ejected node are misses, as in get().
-    if (engine.topology.router.policy === 'fail') groups.delete(undefined);
     let compressed: Promise<void>[] | undefined;
     // Keys whose copy on their node is a stale failover copy when the read is sent: their values
     // are misses even if the copy's delete succeeds before this call's reply is handled (its
     // reply comes first, but the delete's handler can run first: found by the nemesis).
-    const orphanedAtSend = new Map<NodeSlot, Set<number>>();
+    const unreadable = new Map<NodeSlot, Set<number>>();
     const failures = await this.#perNode(
       groups,
       'getMany',
       options,
       (slot, { wires }) => {
-        if (engine.topology.rejoin.orphans.size > 0) orphanedAtSend.set(slot, orphanedOf(engine, slot, wires));
+        const refused = callRules.unreadable(slot, wires);
+        if (refused !== undefined) unreadable.set(slot, refused);
         const { node } = slot;
         const read: ItemReader<T | Promise<T>> = (at, flags, bytes, start, end) => engine.read<T>(slot, wires[at] as string, flags, bytes, start, end, asBuffer);
-        if (node.readMany !== undefined) return node.readMany(wires, read);
-        return node.getMany(wires).then((items) => items.map((item, at) => (item === undefined ? undefined : read(at, item.flags, item.value, 0, item.value.length))));
+        const sent = node.readMany !== undefined ? node.readMany(wires, read) : node.getMany(wires).then((items) => items.map((item, at) => (item === undefined ? undefined : read(at, item.flags, item.value, 0, item.value.length))));
+        return { sent, effects: undefined };
       },
       (slot, { positions, wires }, read) => {
         for (let at = 0; at < positions.length; at++) {
           const index = positions[at] as number;
           const value = read[at];
           // A value read but not served (a stale failover copy) is a miss.
-          if (value === undefined || orphanedAtSend.get(slot)?.has(at) === true || engine.topology.rejoin.orphans.has(slot.id, wires[at] as string)) {
+          if (value === undefined || unreadable.get(slot)?.has(at) === true || !callRules.mayServe(slot, wires[at] as string)) {
             slot.stats.misses++;
             continue;
           }
@@ -65,7 +67,7 @@ export class MultiKeyCalls {
   async setMany(entries: readonly SetEntry[], options: ManyOptions): Promise<Pick<ManyResult<never>, 'failures'>> {
     const engine = this.#engine;
     const keys = entries.map((entry) => entry.key);
-    const groups = this.#groups(keys, true);
+    const groups = this.#groups(keys, 'write');
     const encoded = entries.map((entry) => engine.codec.encode(entry.key, entry.value));
     const toWrites = (items: readonly EncodedValue[]): WriteEntry[] =>
       entries.map((entry, index) => {
@@ -86,29 +88,28 @@ export class MultiKeyCalls {
         left = { ...options, timeoutMs: leftMs };
       } catch (error) {
         if (error !== late) throw error;
-        const failures = [...groups].flatMap(([id, group]) => group.positions.map((index) => ({ key: keys[index] as string, error: new TimeoutError(id ?? 'none', 'setMany', timeoutMs) })));
+        const failures = [...groups.unserved, ...[...groups.groups].flatMap(([id, group]) => group.positions.map((index) => ({ key: keys[index] as string, error: new TimeoutError(id, 'setMany', timeoutMs) })))];
         return settle({ failures }, keys.length, options);
       }
     }
-    for (const [id, group] of groups) {
-      const slot = id === undefined ? undefined : engine.topology.slot(id);
+    for (const [id, group] of groups.groups) {
+      const slot = engine.topology.slot(id);
       if (slot !== undefined) group.positions.forEach((index, at) => engine.checkSize(group.wires[at] as string, writes[index] as WriteEntry, slot));
     }
-    const sentAt = engine.topology.rejoin.orphans.mark();
     const failures = await this.#perNode(
       groups,
       'setMany',
       left,
-      (slot, { positions, routed }) =>
-        slot.node.setMany(
-          positions.map((index, at) => {
-            const write = writes[index] as WriteEntry;
-            const key = routed[at] as RoutedKey;
-            return { ...write, key: key.wire, ttl: engine.failover(key, slot, write.ttl) };
-          }),
-          left,
-        ),
-      (slot, { wires }) => engine.replaced(slot, wires, sentAt),
+      (slot, { positions, routed }) => {
+        const effects = routed.map((key, at) => engine.callRules.beforeWrite(key, slot, (writes[positions[at] as number] as WriteEntry).ttl));
+        const batch = positions.map((index, at) => {
+          const write = writes[index] as WriteEntry;
+          const effect = effects[at];
+          return { ...write, key: (routed[at] as RoutedKey).wire, ttl: effect === undefined ? write.ttl : effect.ttl };
+        });
+        return { sent: slot.node.setMany(batch, left), effects };
+      },
+      () => undefined,
       keys,
     );
     return settle({ failures }, keys.length, options);
@@ -117,18 +118,16 @@ export class MultiKeyCalls {
   async deleteMany(keys: readonly string[], options: ManyOptions): Promise<{ deleted: number } & Pick<ManyResult<never>, 'failures'>> {
     const engine = this.#engine;
     let deleted = 0;
-    const sentAt = engine.topology.rejoin.orphans.mark();
     const failures = await this.#perNode(
-      this.#groups(keys, true),
+      this.#groups(keys, 'write'),
       'deleteMany',
       options,
       (slot, { routed, wires }) => {
-        for (const key of routed) engine.failover(key, slot, null);
-        return slot.node.deleteMany(wires, options);
+        const effects = routed.map((key) => engine.callRules.beforeWrite(key, slot, null));
+        return { sent: slot.node.deleteMany(wires, options), effects };
       },
-      (slot, { wires }, count) => {
+      (_slot, _group, count) => {
         deleted += count;
-        engine.replaced(slot, wires, sentAt);
       },
       keys,
     );
@@ -138,14 +137,17 @@ export class MultiKeyCalls {
   /**
    * Routes every key (key rules first: one bad key fails the call before anything is sent) and
    * groups them by the node that serves them now, in one pass. Reads keep only the wire keys
-   * (less to hold while the request is out); writes keep the routed keys for failover.
+   * (less to hold while the request is out); writes keep the routed keys for their effects.
+   * A key no node serves is what the router answers for it: a miss (a read, dropped here) or
+   * its failure.
    */
-  #groups(keys: readonly string[], keepRouted: boolean): Map<string | undefined, NodeGroup> {
+  #groups(keys: readonly string[], kind: 'read' | 'write'): Grouped {
     const engine = this.#engine;
     engine.assertOpen();
     const { rules } = engine;
     const { router } = engine.topology;
-    const groups = new Map<string | undefined, NodeGroup>();
+    const groups = new Map<string, NodeGroup>();
+    const unserved: { key: string; error: ShardcacheError }[] = [];
     // A first pass that reads each key's type and first character, and routes at once a key that
     // is not a string or starts with a space or control character (so most refused keys throw
     // before any other work). Its real use: the keys of a large call lie scattered in memory (and a string
@@ -160,41 +162,55 @@ export class MultiKeyCalls {
     for (let index = 0; index < keys.length; index++) {
       const routed = rules.route(keys[index]);
       const id = router.route(routed.placement);
+      if (id === undefined) {
+        const answer = kind === 'read' ? router.read(routed.placement) : router.write(routed.placement);
+        if (answer !== MISS && typeof answer !== 'string') unserved.push({ key: keys[index] as string, error: answer });
+        continue;
+      }
       let group = groups.get(id);
       if (group === undefined) {
         group = { positions: [], routed: [], wires: [] };
         groups.set(id, group);
       }
       group.positions.push(index);
-      if (keepRouted) group.routed.push(routed);
+      if (kind === 'write') group.routed.push(routed);
       group.wires.push(routed.wire);
     }
-    return groups;
+    return { groups, unserved };
   }
 
-  /** Runs one call per node group in parallel; collects failures per key instead of throwing. */
+  /**
+   * Runs one call per node group in parallel, each on the one call path with its writes'
+   * effects decided inside it (`send`, in the tick it sends: nothing is recorded for a call the
+   * node's gate refused); collects failures per key instead of throwing.
+   */
   async #perNode<R>(
-    groups: Map<string | undefined, NodeGroup>,
+    { groups, unserved }: Grouped,
     command: string,
     options: CallOptions,
-    send: (slot: NodeSlot, group: NodeGroup) => Promise<R>,
+    send: (slot: NodeSlot, group: NodeGroup) => { readonly sent: Promise<R>; readonly effects: readonly (WriteEffects | undefined)[] | undefined },
     receive: (slot: NodeSlot, group: NodeGroup, result: R) => Promise<void> | void,
     keys: readonly string[],
   ): Promise<{ key: string; error: ShardcacheError }[]> {
     const engine = this.#engine;
-    const failures: { key: string; error: ShardcacheError }[] = [];
+    const failures = [...unserved];
     const calls: Promise<void>[] = [];
     for (const [id, group] of groups) {
-      const slot = id === undefined ? undefined : engine.topology.slot(id);
-      const call =
-        slot === undefined
-          ? Promise.reject(new NodeUnavailableError(undefined, `the keys' node is ejected and the failover policy is "${engine.topology.router.policy}"`))
-          : engine.run(slot, command, undefined, options, () => send(slot, group)).then((result) => receive(slot, group, result));
+      const slot = engine.topology.slot(id) as NodeSlot;
+      let effects: readonly (WriteEffects | undefined)[] | undefined;
+      const sent = engine.call(slot, command, undefined, options, () => {
+        const request = send(slot, group);
+        effects = request.effects;
+        return request.sent;
+      });
       calls.push(
-        call.catch((error: unknown) => {
-          const typed = asShardcacheError(error);
-          for (const index of group.positions) failures.push({ key: keys[index] ?? '', error: typed });
-        }),
+        engine.callRules
+          .afterWrite(slot, sent, effects)
+          .then((result) => receive(slot, group, result))
+          .catch((error: unknown) => {
+            const typed = asShardcacheError(error);
+            for (const index of group.positions) failures.push({ key: keys[index] ?? '', error: typed });
+          }),
       );
     }
     await Promise.all(calls);
@@ -202,11 +218,10 @@ export class MultiKeyCalls {
   }
 }
 
-/** Positions of `wires` whose copy on `slot` is a stale failover copy (each one's delete is tried again). */
-function orphanedOf(engine: CallEngine, slot: NodeSlot, wires: readonly string[]): Set<number> {
-  const orphaned = new Set<number>();
-  wires.forEach((wire, at) => engine.orphaned(slot, wire) && orphaned.add(at));
-  return orphaned;
+/** A call's keys by the node that serves them, and the failures of keys no node serves. */
+interface Grouped {
+  readonly groups: Map<string, NodeGroup>;
+  readonly unserved: readonly { key: string; error: ShardcacheError }[];
 }
 
 /** The keys of one call that one node serves: their positions in the call, routed (writes only), and as sent. */

@@ -77,13 +77,11 @@ export class NodeSlot {
    * request itself keeps counting against `maxInFlight` until the server answers or the
    * connection drops. A `request` that throws fails the call like one that rejects. With
    * `startedAt` (the clock's time when the caller's call began, read in the same synchronous run),
-   * the deadline counts from then: work before the send (encoding a value) spends it too.
+   * the deadline counts from then: work before the send (encoding a value) spends it too. With
+   * `map`, resolves with `map(value)` (a throw rejects): saves the caller a `.then`.
    */
-  track<T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map?: undefined, startedAt?: number): Promise<T>;
-  /** As above, resolving with `map(value)` (a throw rejects): saves the caller a `.then`. */
-  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map: (value: T) => R): Promise<R>;
-  track<T, R>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map?: (value: T) => R, startedAt?: number): Promise<T | R> {
-    return new Promise<T | R>((resolve, reject) => {
+  track<T, R = T>(command: string, timeoutMs: number, signal: AbortSignal | undefined, request: () => Promise<T>, map?: (value: T) => R, startedAt?: number): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       const call = new PendingCall<T, R>(this, command, timeoutMs, signal, resolve, reject, map, startedAt);
       let sent: Promise<T>;
       try {
@@ -148,7 +146,7 @@ class PendingCall<T, R = T> implements Expirable {
   readonly #timeoutMs: number;
   readonly #signal: AbortSignal | undefined;
   readonly #started: number;
-  readonly #resolve: (value: T | R) => void;
+  readonly #resolve: (value: R) => void;
   readonly #reject: (error: unknown) => void;
   readonly #map: ((value: T) => R) | undefined;
   readonly #onAbort: (() => void) | undefined;
@@ -158,7 +156,7 @@ class PendingCall<T, R = T> implements Expirable {
     command: string,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-    resolve: (value: T | R) => void,
+    resolve: (value: R) => void,
     reject: (error: unknown) => void,
     map: ((value: T) => R) | undefined,
     startedAt: number | undefined,
@@ -193,7 +191,8 @@ class PendingCall<T, R = T> implements Expirable {
     options.gate.success(latency);
     if (!this.#slot.limitAsked) this.#slot.learnLimit(this.#timeoutMs);
     if (this.#map === undefined) {
-      this.#resolve(value);
+      // Without `map`, R is T (see `track`).
+      this.#resolve(value as unknown as R);
       return;
     }
     try {

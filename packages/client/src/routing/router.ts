@@ -1,5 +1,5 @@
 import { diff, type Ring, type RingDiff } from '@shardcache/ring';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, NodeUnavailableError } from '../errors.js';
 
 /**
  * What happens to a node's keys while it is ejected:
@@ -18,6 +18,15 @@ export interface RingChange {
   readonly node: string | undefined;
   readonly diff: RingDiff;
 }
+
+/** A read whose key's owner is out under the `fail` policy: a miss, with nothing sent. */
+export const MISS: unique symbol = Symbol('miss');
+
+/**
+ * Where a call of one key goes: the id of the node that serves it now; for a read, `MISS`; or
+ * the error to fail it with (its owner, and why no node serves it).
+ */
+export type Route = string | typeof MISS | NodeUnavailableError;
 
 /**
  * Places keys on nodes: the planned ring (membership) minus the nodes health has ejected,
@@ -90,9 +99,25 @@ export class Router {
     return missed;
   }
 
-  /** The planned owner of `placement`, ejected or not (for error messages). */
-  owner(placement: string): string {
-    return this.#planned.locate(placement);
+  /**
+   * Where a read of `placement` goes: its node, `MISS` when its owner is out under `fail` (no
+   * write can have gone elsewhere, so there is nothing newer to find), or unavailable when no
+   * node is left at all.
+   */
+  read(placement: string): Route {
+    const id = this.route(placement);
+    if (id !== undefined) return id;
+    return this.#policy === 'fail' ? MISS : this.#unavailable(placement);
+  }
+
+  /** Where a write of `placement` goes: its node, or the error to fail it with. */
+  write(placement: string): string | NodeUnavailableError {
+    return this.route(placement) ?? this.#unavailable(placement);
+  }
+
+  #unavailable(placement: string): NodeUnavailableError {
+    const reason = this.#policy === 'fail' ? 'ejected, and the failover policy is "fail"' : 'every node is ejected';
+    return new NodeUnavailableError(this.#planned.nodes.length === 0 ? undefined : this.#planned.locate(placement), reason);
   }
 
   eject(id: string): RingChange | undefined {
