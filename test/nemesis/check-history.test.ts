@@ -102,6 +102,16 @@ describe('checkHistory', () => {
     expect(verdict.late.map((finding) => finding.what)).toEqual([expect.stringContaining('settled after 130.1 ms (bound 130 ms)'), expect.stringContaining('never settled')]);
   });
 
+  it('names the stalls and collections a late call spanned, and only those', () => {
+    const pauses = [
+      { kind: 'stall' as const, fromMs: 10, toMs: 30 },
+      { kind: 'gc' as const, fromMs: 40, toMs: 65 },
+      { kind: 'stall' as const, fromMs: 200, toMs: 220 },
+    ];
+    const verdict = checkHistory(history([get('k', undefined, 0, 131)], { timeoutMs: 100, worstStallMs: 20, pauses }));
+    expect(verdict.late.map((finding) => finding.what)).toEqual([expect.stringMatching(/settled after 131 ms \(bound 130 ms\); spanned stall 20 ms at 10, gc 25 ms at 40$/)]);
+  });
+
   it('counts a planned change that never settled as late, and reports unhandled rejections and leaked sockets', () => {
     const verdict = checkHistory(history([], { changes: [{ description: 'add memcached-4', invokeMs: 3, completeMs: undefined, error: undefined, moved: [] }], unhandled: ['Error: boom'], leakedSockets: 2 }));
     expect(verdict.late.map((finding) => finding.what)).toEqual(['planned change "add memcached-4" never settled']);

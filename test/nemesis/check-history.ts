@@ -51,7 +51,7 @@ export function checkHistory(history: History): Verdict {
     if (call.errorCode !== undefined) errorsByCode[call.errorCode] = (errorsByCode[call.errorCode] ?? 0) + 1;
     const duration = call.completeMs === undefined ? undefined : call.completeMs - call.invokeMs;
     if (duration === undefined) late.push({ atMs: call.invokeMs, what: `${describe(call)} never settled` });
-    else if (duration > lateBoundMs) late.push({ atMs: call.invokeMs, what: `${describe(call)} settled after ${ms(duration)} ms (bound ${ms(lateBoundMs)} ms)` });
+    else if (duration > lateBoundMs) late.push({ atMs: call.invokeMs, what: `${describe(call)} settled after ${ms(duration)} ms (bound ${ms(lateBoundMs)} ms)${spanned(history.pauses, call.invokeMs, call.invokeMs + duration)}` });
     if (call.kind === 'oversize' && call.completeMs !== undefined && call.errorCode === undefined) wrong.push({ atMs: call.invokeMs, what: `${describe(call)} stored a value over the server's limit` });
     if ((call.kind !== 'get' && call.kind !== 'getMany') || call.values === undefined || call.completeMs === undefined) continue;
     const completeMs = call.completeMs;
@@ -170,3 +170,10 @@ function describe(call: CallEntry): string {
 }
 
 const ms = (value: number): number => Math.round(value * 10) / 10;
+
+/** The pauses a call from `fromMs` to `toMs` spanned, for its report ('' when none is known). */
+function spanned(pauses: History['pauses'], fromMs: number, toMs: number): string {
+  const within = (pauses ?? []).filter((pause) => pause.toMs > fromMs && pause.fromMs < toMs);
+  if (within.length === 0) return '';
+  return `; spanned ${within.map((pause) => `${pause.kind} ${ms(pause.toMs - pause.fromMs)} ms at ${ms(pause.fromMs)}`).join(', ')}`;
+}

@@ -71,6 +71,19 @@ export interface History {
   readonly listenerThrows: number;
   /** Open-loop starts skipped because `concurrency` calls were in flight. */
   readonly skippedStarts: number;
+  /**
+   * What held the process while calls ran: the event loop's stalls (`watchEventLoop`) and V8's
+   * garbage-collection pauses of 20 ms or more, in the calls' time base. A late call's report
+   * names those it spanned, so a finding says whether the client or the process was slow.
+   */
+  readonly pauses?: readonly Pause[];
+}
+
+/** A stretch when the process did not run the client's code. */
+export interface Pause {
+  readonly kind: 'stall' | 'gc';
+  readonly fromMs: number;
+  readonly toMs: number;
 }
 
 /** Collects calls as they are invoked and complete. */

@@ -6,7 +6,7 @@ import { applyFault, openSocketsTo, seededRandom, startFleet, watchEventLoop, ty
 import type { ShardedClient, ShardedClientOptions } from '@shardcache/client';
 import { chaosClient, TIMEOUT_MS, type Backend } from '../chaos/support/chaos-kit.js';
 import { checkHistory, type Verdict } from './check-history.js';
-import type { ChangeEntry, ClientEvent, FaultEntry, History } from './history.js';
+import type { ChangeEntry, ClientEvent, FaultEntry, History, Pause } from './history.js';
 import { describeAction, describeFault, randomSchedule, type Action, type ChangeAction, type Schedule } from './schedule.js';
 import { Workload, type NemesisTarget } from './workload.js';
 
@@ -88,6 +88,7 @@ export async function runNemesis(options: NemesisOptions): Promise<NemesisRun> {
     const owners = (): string[] => keyNames.map((key) => nameOf.get(client.ring.locate(key)) ?? '');
     const player = new SchedulePlayer(fleet, client, now, addressOf, throws, log, keyNames, owners);
     const watch = watchEventLoop();
+    const collections = watchCollections(origin);
     workload.start();
     const timers = schedule.actions.map((action) => setTimeout(() => player.play(action), action.atMs));
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -95,6 +96,7 @@ export async function runNemesis(options: NemesisOptions): Promise<NemesisRun> {
     // Every call has a deadline of at most 100 ms here; 3 s more only decides which never settled.
     await workload.stop(3000);
     const stalls = watch.stop();
+    const gcs = collections.stop();
     await player.finish();
     await client.close();
     const leakedSockets = openSocketsTo(fleet.servers.map((node) => portOf(addressOf(node.id))));
@@ -110,6 +112,7 @@ export async function runNemesis(options: NemesisOptions): Promise<NemesisRun> {
       listenerWarnings,
       listenerThrows: throws.thrown,
       skippedStarts: workload.skippedStarts,
+      pauses: [...stalls.stalls.map((stall) => ({ kind: 'stall' as const, fromMs: stall.fromMs - origin, toMs: stall.toMs - origin })), ...gcs].sort((a, b) => a.fromMs - b.fromMs),
     };
     return { schedule, history, verdict: checkHistory(history) };
   } finally {
@@ -230,3 +233,18 @@ function oversizeValue(limit: number): string {
 }
 
 const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
+
+/** V8's garbage-collection pauses of 20 ms or more from now on, in the time base `origin` starts. */
+function watchCollections(origin: number): { stop(): Pause[] } {
+  const pauses: Pause[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (entry.duration >= 20) pauses.push({ kind: 'gc', fromMs: entry.startTime - origin, toMs: entry.startTime + entry.duration - origin });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      return pauses;
+    },
+  };
+}
