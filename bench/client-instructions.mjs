@@ -58,19 +58,9 @@ function instructions(root, op, warm, calls) {
 /** The measured process: `warm` then `calls` calls of `op`, one at a time, against nodes that answer at once. */
 async function workload(root, op, warm, calls) {
   const { ShardedClient } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
-  const answered = Promise.resolve(undefined);
-  const hit = Promise.resolve({ value: Buffer.from('v'), flags: 0 });
-  const node = (address) => ({
-    id: address.id,
-    capabilities: { nativeFlags: true, cas: false, scanKeys: false, dumpRestore: false },
-    get: () => hit,
-    getMany: (keys) => Promise.resolve(keys.map(() => ({ value: Buffer.from('v'), flags: 0 }))),
-    set: () => answered,
-    ping: () => answered,
-    close: async () => undefined,
-    destroy: async () => undefined,
-  });
-  const client = new ShardedClient({ backend: 'redis', nodes: ['a:1', 'b:1', 'c:1', 'd:1'], nodeFactory: node, defaultTtl: 'never' });
+  // This checkout's node, so both builds run the same workload.
+  const { instantNode } = await import(pathToFileURL(join(here, 'instant-node.mjs')).href);
+  const client = new ShardedClient({ backend: 'redis', nodes: ['a:1', 'b:1', 'c:1', 'd:1'], nodeFactory: instantNode, defaultTtl: 'never' });
   const keys = Array.from({ length: 1000 }, (_, i) => `user:${i}`);
   const value = 'x'.repeat(100);
   const call = {

@@ -4,20 +4,10 @@
 //
 //   npm run build && node bench/client-overhead.mjs [iterations]
 import { ShardedClient } from '@shardcache/client';
+import { hit, instantNode } from './instant-node.mjs';
 
 const N = Number(process.argv[2] ?? 2_000_000);
-const answered = Promise.resolve(undefined);
-const hit = Promise.resolve({ value: Buffer.from('v'), flags: 0 });
-const node = (address) => ({
-  id: address.id,
-  capabilities: { nativeFlags: true, cas: false, scanKeys: false, dumpRestore: false },
-  get: () => hit,
-  set: () => answered,
-  ping: () => answered,
-  close: async () => undefined,
-  destroy: async () => undefined,
-});
-const client = new ShardedClient({ backend: 'redis', nodes: ['a:1', 'b:1', 'c:1', 'd:1'], nodeFactory: node, defaultTtl: 'never' });
+const client = new ShardedClient({ backend: 'redis', nodes: ['a:1', 'b:1', 'c:1', 'd:1'], nodeFactory: instantNode, defaultTtl: 'never' });
 const keys = Array.from({ length: 1000 }, (_, i) => `user:${i}`);
 const value = 'x'.repeat(100);
 

@@ -96,8 +96,8 @@ export class CallEngine {
     // During warm-up a miss reads the previous owner within what is left of this call's deadline.
     const startedAt = this.topology.warmUp.active ? this.options.clock.now() : 0;
     const received = (item: StoredItem | undefined): T | undefined | Promise<T | undefined> => {
-      const served = item !== undefined && callRules.mayServe(owner, routed.wire) ? item : undefined;
-      return served === undefined && this.topology.warmUp.active ? warmRead<T>(this, owner, routed, options, asBuffer, startedAt) : this.decode<T>(owner, routed.wire, served, asBuffer);
+      if (item === undefined && this.topology.warmUp.active) return warmRead<T>(this, owner, routed, options, asBuffer, startedAt);
+      return this.decode<T>(owner, routed.wire, item === undefined || callRules.mayServe(owner, routed.wire) ? item : undefined, asBuffer);
     };
     return this.call(owner, 'get', routed.wire, options, () => owner.node.get(routed.wire), received) as Promise<T | undefined>;
   }

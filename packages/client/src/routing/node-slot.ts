@@ -1,10 +1,11 @@
-import { OverloadedError, TimeoutError } from '../errors.js';
+import { OverloadedError } from '../errors.js';
 import type { Clock } from '@shardcache/health';
-import type { DeadlineQueue, Expirable } from '../internal/deadline-queue.js';
+import type { DeadlineQueue } from '../internal/deadline-queue.js';
 import type { CacheNode } from '../nodes/cache-node.js';
 import type { NodeAddress } from '../nodes/node-address.js';
 import { NodeStats } from '../stats/node-stats.js';
 import type { HealthGate } from './health-gate.js';
+import { codeOf, PendingCall } from './pending-call.js';
 
 export interface NodeSlotOptions {
   readonly maxInFlight: number;
@@ -25,22 +26,30 @@ export class NodeSlot {
   readonly node: CacheNode;
   readonly stats = new NodeStats();
   readonly options: NodeSlotOptions;
-  /** Calls whose callers are still waiting (close() drains these). */
-  waiting = 0;
-  /**
-   * The largest value writes to this node may carry: the client's `maxValueBytes`, or the
-   * server's own limit (`CacheNode.maxValueBytes`) once the node has told it, when lower.
-   */
-  maxValueBytes: number;
-  /** Asked the node for it (after its first good answer). */
-  limitAsked = false;
+  #waiting = 0;
+  #maxValueBytes: number;
+  /** Asked the node for its value limit (after its first good answer). */
+  #limitAsked = false;
   #drained: (() => void) | undefined;
 
   constructor(address: NodeAddress, node: CacheNode, options: NodeSlotOptions) {
     this.address = address;
     this.node = node;
     this.options = options;
-    this.maxValueBytes = options.maxValueBytes;
+    this.#maxValueBytes = options.maxValueBytes;
+  }
+
+  /** Calls whose callers are still waiting (close() drains these). */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /**
+   * The largest value writes to this node may carry: the client's `maxValueBytes`, or the
+   * server's own limit (`CacheNode.maxValueBytes`) once the node has told it, when lower.
+   */
+  get maxValueBytes(): number {
+    return this.#maxValueBytes;
   }
 
   get id(): string {
@@ -110,135 +119,35 @@ export class NodeSlot {
    * deadline. A failed answer is asked again after the next good one.
    */
   learnLimit(timeoutMs: number): void {
-    this.limitAsked = true;
+    if (this.#limitAsked) return;
+    this.#limitAsked = true;
     const { node } = this;
     if (node.maxValueBytes === undefined) return;
     node.maxValueBytes({ signal: AbortSignal.timeout(timeoutMs) }).then(
       (bytes) => {
-        if (bytes !== undefined) this.maxValueBytes = Math.min(this.options.maxValueBytes, bytes);
+        if (bytes !== undefined) this.#maxValueBytes = Math.min(this.options.maxValueBytes, bytes);
       },
       () => {
-        this.limitAsked = false;
+        this.#limitAsked = false;
       },
     );
   }
 
   /** Resolves once no caller is waiting on this node (deadlines bound the wait). */
   drain(): Promise<void> {
-    if (this.waiting === 0) return Promise.resolve();
+    if (this.#waiting === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#drained = resolve;
     });
   }
 
+  /** A call's caller starts waiting. */
+  waited(): void {
+    this.#waiting++;
+  }
+
   /** Called by a call whose caller stopped waiting. */
   released(): void {
-    if (--this.waiting === 0) this.#drained?.();
+    if (--this.#waiting === 0) this.#drained?.();
   }
-}
-
-/** One call in flight: settles its caller once, from the reply, the deadline or the signal. */
-class PendingCall<T, R = T> implements Expirable {
-  at = 0;
-  done = false;
-  readonly #slot: NodeSlot;
-  readonly #command: string;
-  readonly #timeoutMs: number;
-  readonly #signal: AbortSignal | undefined;
-  readonly #started: number;
-  readonly #resolve: (value: R) => void;
-  readonly #reject: (error: unknown) => void;
-  readonly #map: ((value: T) => R) | undefined;
-  readonly #onAbort: (() => void) | undefined;
-
-  constructor(
-    slot: NodeSlot,
-    command: string,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-    resolve: (value: R) => void,
-    reject: (error: unknown) => void,
-    map: ((value: T) => R) | undefined,
-    startedAt: number | undefined,
-  ) {
-    this.#map = map;
-    this.#slot = slot;
-    this.#command = command;
-    this.#timeoutMs = timeoutMs;
-    this.#signal = signal;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    const { stats, options } = slot;
-    stats.calls++;
-    stats.inFlight++;
-    slot.waiting++;
-    options.deadlines.add(this, timeoutMs, startedAt);
-    // The queue read the clock (or took the caller's) to set `at`; one read per call is enough.
-    this.#started = this.at - timeoutMs;
-    if (signal !== undefined) {
-      this.#onAbort = () => {
-        if (this.#finish()) this.#reject(signal.reason);
-      };
-      signal.addEventListener('abort', this.#onAbort, { once: true });
-    }
-  }
-
-  succeed(value: T): void {
-    const { stats, options } = this.#slot;
-    stats.inFlight--;
-    if (!this.#finish()) return;
-    const latency = options.clock.now() - this.#started;
-    options.gate.success(latency);
-    if (!this.#slot.limitAsked) this.#slot.learnLimit(this.#timeoutMs);
-    if (this.#map === undefined) {
-      // Without `map`, R is T (see `track`).
-      this.#resolve(value as unknown as R);
-      return;
-    }
-    try {
-      this.#resolve(this.#map(value));
-    } catch (error) {
-      this.#reject(error);
-    }
-  }
-
-  fail(error: unknown): void {
-    const { stats, options } = this.#slot;
-    stats.inFlight--;
-    if (!this.#finish()) return;
-    const latency = options.clock.now() - this.#started;
-    stats.recordError(codeOf(error));
-    options.gate.failure(error, latency);
-    this.#reject(error);
-  }
-
-  expire(): void {
-    // The queue set `done` already; the request itself may still complete later.
-    this.#release();
-    const { stats, options } = this.#slot;
-    const error = new TimeoutError(this.#slot.id, this.#command, this.#timeoutMs);
-    stats.recordError(error.code);
-    options.gate.failure(error, options.clock.now() - this.#started);
-    // A reply that never came may leave the connection out of step: the node decides.
-    this.#slot.node.lateCall?.(this.#timeoutMs);
-    this.#reject(error);
-  }
-
-  /** Marks the call settled for its caller; false if it already was. */
-  #finish(): boolean {
-    if (this.done) return false;
-    this.done = true;
-    this.#slot.options.deadlines.settled(this, this.#timeoutMs);
-    this.#release();
-    return true;
-  }
-
-  #release(): void {
-    if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#slot.released();
-  }
-}
-
-function codeOf(error: unknown): string {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ERR_UNKNOWN';
 }
