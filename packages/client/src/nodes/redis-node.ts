@@ -117,8 +117,16 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
       if (!closed && client.status !== 'ready') client.disconnect(true);
     }, connectTimeoutMs);
     timer.unref();
-    client.once('ready', () => clearTimeout(timer));
-    client.once('close', () => clearTimeout(timer));
+    // One handler for both ends, each removing the other: a handshake that fails leaves no listener.
+    const settled = (): void => {
+      clearTimeout(timer);
+      client.off('ready', settled);
+      client.off('close', settled);
+    };
+    client.once('ready', settled);
+    client.once('close', settled);
+    // ioredis adds its parser's listener once this event's handlers have run.
+    queueMicrotask(() => guardParser(client.stream));
   });
   function connect(): Promise<void> {
     firstConnect ??= client.connect().catch((error: unknown) => {
@@ -373,4 +381,25 @@ function translate(id: string, error: unknown): Error {
   }
   const reason = error instanceof Error ? error.message : String(error);
   return new ConnectionError(id, reason, { cause: error });
+}
+
+/**
+ * The reply parser (redis-parser, inside ioredis) throws on some corrupted input instead of
+ * reporting it: an array length past what JavaScript allows is a RangeError from the socket's
+ * 'data' handler, an uncaught exception that ends the application's process. Found by the
+ * nemesis (a corrupting proxy, redis, 10 minutes). The parser's listener is wrapped so that such
+ * a throw destroys the connection instead: its calls fail with ERR_CONNECTION and ioredis
+ * reconnects, as after any broken connection.
+ */
+function guardParser(stream: Redis['stream'] | undefined): void {
+  const [parse] = stream?.listeners('data') ?? [];
+  if (stream === undefined || parse === undefined) return;
+  stream.removeListener('data', parse as (...args: unknown[]) => void);
+  stream.prependListener('data', (data: Buffer) => {
+    try {
+      (parse as (data: Buffer) => void).call(stream, data);
+    } catch (error) {
+      stream.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
 }
