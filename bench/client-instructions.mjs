@@ -8,10 +8,14 @@
 //   npm run build && node bench/client-instructions.mjs [N] [W]             # this build
 //   node bench/client-instructions.mjs [N] [W] /path/to/other/checkout    # both, side by side
 //
-// Needs valgrind (Debian: `apt-get install valgrind`). Node runs with --single-threaded (no
-// background compiler or GC threads, whose work callgrind would count at random) and
-// --max-semi-space-size fixed, and a full collection before the measured calls, so the same
-// build gives the same counts run after run.
+// Needs valgrind (Debian: `apt-get install valgrind`). Nothing in the count may depend on how
+// fast the machine runs: Node runs with --single-threaded (no background compiler or GC threads,
+// whose work callgrind would count at random), --predictable-gc-schedule (no heap growth, idle
+// or memory-reducer GC decided by elapsed time) and --max-semi-space-size fixed, with a full
+// collection before the measured calls; the client runs on a clock that advances by a fixed
+// step per reading and whose timers never fire (under callgrind a 1-second timer fires after a
+// number of calls that depends on the machine's load, and each one re-arms the deadline timer).
+// So the same build gives the same counts run after run.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +50,7 @@ function instructions(root, op, warm, calls) {
   const dir = mkdtempSync(join(tmpdir(), 'shardcache-callgrind-'));
   try {
     const out = join(dir, 'callgrind.out');
-    execFileSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', '--expose-gc', '--max-semi-space-size=16', fileURLToPath(import.meta.url), '--workload', root, op, String(warm), String(calls)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', '--predictable-gc-schedule', '--random-seed=1', '--expose-gc', '--max-semi-space-size=16', fileURLToPath(import.meta.url), '--workload', root, op, String(warm), String(calls)], { stdio: ['ignore', 'ignore', 'pipe'] });
     const file = readdirSync(dir).map((name) => join(dir, name)).find((path) => path.startsWith(out));
     const totals = readFileSync(file, 'utf8').match(/^(?:totals|summary): (\d+)/m);
     if (totals === null) throw new Error(`no totals in ${file}`);
@@ -61,7 +65,9 @@ async function workload(root, op, warm, calls) {
   const { ShardedClient } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
   // This checkout's node, so both builds run the same workload.
   const { instantNode } = await import(pathToFileURL(join(here, 'instant-node.mjs')).href);
-  const client = new ShardedClient({ backend: 'redis', nodes: ['a:1', 'b:1', 'c:1', 'd:1'], nodeFactory: instantNode, defaultTtl: 'never' });
+  let now = Date.UTC(2026, 0, 1);
+  const clock = { now: () => (now += 0.001), schedule: () => () => undefined };
+  const client = new ShardedClient({ backend: 'redis', nodes: ['a:1', 'b:1', 'c:1', 'd:1'], nodeFactory: instantNode, defaultTtl: 'never', clock });
   const keys = Array.from({ length: 1000 }, (_, i) => `user:${i}`);
   const value = 'x'.repeat(100);
   const call = {

@@ -91,7 +91,8 @@ export class CallEngine {
     }
     if (slot === undefined) return Promise.resolve(undefined);
     const { callRules } = this;
-    if (!callRules.mayRead(slot, routed.wire)) return Promise.resolve(this.decode<T>(slot, routed.wire, undefined) as undefined);
+    // A refused read retries the stale copy's delete (see CallRules.refusesRead).
+    if (callRules.refusesRead(slot, routed.wire)) return Promise.resolve(this.decode<T>(slot, routed.wire, undefined) as undefined);
     const owner = slot;
     // During warm-up a miss reads the previous owner within what is left of this call's deadline.
     const startedAt = this.topology.warmUp.active ? this.options.clock.now() : 0;
@@ -109,7 +110,7 @@ export class CallEngine {
     const slot = this.readSlot(routed);
     if (slot === undefined) return undefined;
     const { wire } = routed;
-    const item = this.callRules.mayRead(slot, wire) ? await this.run(slot, 'gets', wire, options, (node) => node.gets(wire, options)) : undefined;
+    const item = !this.callRules.refusesRead(slot, wire) ? await this.run(slot, 'gets', wire, options, (node) => node.gets(wire, options)) : undefined;
     if (item === undefined || !this.callRules.mayServe(slot, wire)) return this.decode<T>(slot, wire, undefined) as undefined;
     return { value: (await this.decode<T>(slot, wire, item, asBuffer)) as T, cas: item.cas };
   }
@@ -172,7 +173,7 @@ export class CallEngine {
     const routed = this.route(key);
     const slot = this.writeSlot(routed);
     const effects = this.callRules.beforeWrite(routed, slot, ttl);
-    if (command !== 'delete' && !this.callRules.mayRead(slot, routed.wire)) return absent as T;
+    if (command !== 'delete' && this.callRules.refusesRead(slot, routed.wire)) return absent as T;
     const capped = effects === undefined ? ttl : effects.ttl;
     return this.callRules.afterWrite(slot, this.run(slot, command, routed.wire, options, (node) => call(node, routed.wire, capped)), effects);
   }
@@ -210,7 +211,8 @@ export class CallEngine {
    * listens, the same path runs inside a trace and its errors are reported.
    */
   call<T, R = T>(slot: NodeSlot, command: string, wire: string | undefined, options: CallOptions, request: () => Promise<T>, map?: (value: T) => R, startedAt?: number): Promise<R> {
-    if (!commandChannel.hasSubscribers && !this.#reporter.listening()) return this.#call(slot, command, options, request, map, startedAt);
+    const reporting = this.#reporter.listening();
+    if (!commandChannel.hasSubscribers && !reporting) return this.#call(slot, command, options, request, map, startedAt);
     const traced = commandChannel.hasSubscribers
       ? commandChannel.tracePromise(() => this.#call(slot, command, options, request, map, startedAt), {
           command,
@@ -219,7 +221,7 @@ export class CallEngine {
           ...(this.options.traceKeys && wire !== undefined ? { key: wire } : {}),
         })
       : this.#call(slot, command, options, request, map, startedAt);
-    if (!this.#reporter.listening()) return traced;
+    if (!reporting) return traced;
     return traced.catch((error: unknown) => {
       this.#reporter.report(slot.id, asShardcacheError(error));
       throw error;

@@ -56,11 +56,10 @@ export class CallRules {
    * its record once it succeeds. Undefined (nothing to do) in the steady state.
    */
   beforeWrite(routed: RoutedKey, slot: NodeSlot, ttl: Ttl): WriteEffects | undefined {
+    if (this.#steady()) return undefined;
     const { migrations, warmUp, router, rejoin } = this.#sources;
     const { orphans } = rejoin;
     const pending = migrations.current;
-    // The steady state: one check each, no allocation.
-    if (pending === undefined && !warmUp.active && router.ejected.size === 0 && orphans.size === 0) return undefined;
     const { wire, placement } = routed;
     const purge = pending?.written(wire, placement);
     if (warmUp.active) {
@@ -72,6 +71,17 @@ export class CallRules {
     const replacesSince = orphans.size !== 0 && orphans.has(slot.id, wire) ? orphans.mark() : undefined;
     if (purge === undefined && replacesSince === undefined && capped === ttl) return undefined;
     return { wire, ttl: capped, purge, replacesSince };
+  }
+
+  /** `beforeWrite` for each of a node's batch (`ttl(at)`: the TTL asked for the key at `at`); undefined when none has anything to do. */
+  beforeWrites(keys: readonly RoutedKey[], slot: NodeSlot, ttl: (at: number) => Ttl): readonly (WriteEffects | undefined)[] | undefined {
+    if (this.#steady()) return undefined;
+    let effects: (WriteEffects | undefined)[] | undefined;
+    keys.forEach((key, at) => {
+      const effect = this.beforeWrite(key, slot, ttl(at));
+      if (effect !== undefined) (effects ??= new Array<WriteEffects | undefined>(keys.length))[at] = effect;
+    });
+    return effects;
   }
 
   /**
@@ -98,19 +108,20 @@ export class CallRules {
   }
 
   /**
-   * Whether a read of `wire` on `slot` may be served: not when the node may hold a stale
-   * failover copy of it (see Rejoin.orphaned; its delete is tried again). One check when none.
+   * Refuses a read of `wire` on `slot` (true) when the node may hold a stale failover copy of
+   * it, and then tries that copy's delete again (see Rejoin.orphaned): not a pure query. One
+   * check when there are no stale copies.
    */
-  mayRead(slot: NodeSlot, wire: string): boolean {
-    return !this.#sources.rejoin.orphaned(slot, wire);
+  refusesRead(slot: NodeSlot, wire: string): boolean {
+    return this.#sources.rejoin.orphaned(slot, wire);
   }
 
-  /** `mayRead` for a multi-get's keys: the positions that may not be read, or undefined when all may. */
-  unreadable(slot: NodeSlot, wires: readonly string[]): Set<number> | undefined {
+  /** `refusesRead` for a multi-get's keys: the positions refused, or undefined when none is. */
+  refusesReads(slot: NodeSlot, wires: readonly string[]): Set<number> | undefined {
     if (this.#sources.rejoin.orphans.size === 0) return undefined;
     let refused: Set<number> | undefined;
     wires.forEach((wire, at) => {
-      if (!this.mayRead(slot, wire)) (refused ??= new Set()).add(at);
+      if (this.refusesRead(slot, wire)) (refused ??= new Set()).add(at);
     });
     return refused;
   }
@@ -123,6 +134,12 @@ export class CallRules {
   mayServe(slot: NodeSlot, wire: string): boolean {
     const { orphans } = this.#sources.rejoin;
     return orphans.size === 0 || !orphans.has(slot.id, wire);
+  }
+
+  /** Nothing for a write to do besides itself: no pending migration, no warm-up, no node out, no stale copy. One check each. */
+  #steady(): boolean {
+    const { migrations, warmUp, router, rejoin } = this.#sources;
+    return migrations.current === undefined && !warmUp.active && router.ejected.size === 0 && rejoin.orphans.size === 0;
   }
 
   /** Rejoin records and the TTL cap for a write `slot` serves while nodes are out. */

@@ -14,6 +14,9 @@ import { readsBuffer, type CallOptions, type ManyOptions, type ManyReadOptions, 
  * Multi-key calls: keys grouped per node, one multi-get or pipeline per node, all nodes in
  * parallel, results in the caller's key order, and a node's failure failing only its keys.
  */
+/** A delete's TTL: none. */
+const noTtl = (): null => null;
+
 export class MultiKeyCalls {
   readonly #engine: CallEngine;
 
@@ -37,7 +40,8 @@ export class MultiKeyCalls {
       'getMany',
       options,
       (slot, { wires }) => {
-        const refused = callRules.unreadable(slot, wires);
+        // Refusing a key retries its stale copy's delete (see CallRules.refusesRead).
+        const refused = callRules.refusesReads(slot, wires);
         if (refused !== undefined) unreadable.set(slot, refused);
         const { node } = slot;
         const read: ItemReader<T | Promise<T>> = (at, flags, bytes, start, end) => engine.read<T>(slot, wires[at] as string, flags, bytes, start, end, asBuffer);
@@ -101,10 +105,10 @@ export class MultiKeyCalls {
       'setMany',
       left,
       (slot, { positions, routed }) => {
-        const effects = routed.map((key, at) => engine.callRules.beforeWrite(key, slot, (writes[positions[at] as number] as WriteEntry).ttl));
+        const effects = engine.callRules.beforeWrites(routed, slot, (at) => (writes[positions[at] as number] as WriteEntry).ttl);
         const batch = positions.map((index, at) => {
           const write = writes[index] as WriteEntry;
-          const effect = effects[at];
+          const effect = effects?.[at];
           return { ...write, key: (routed[at] as RoutedKey).wire, ttl: effect === undefined ? write.ttl : effect.ttl };
         });
         return { sent: slot.node.setMany(batch, left), effects };
@@ -123,7 +127,7 @@ export class MultiKeyCalls {
       'deleteMany',
       options,
       (slot, { routed, wires }) => {
-        const effects = routed.map((key) => engine.callRules.beforeWrite(key, slot, null));
+        const effects = engine.callRules.beforeWrites(routed, slot, noTtl);
         return { sent: slot.node.deleteMany(wires, options), effects };
       },
       (_slot, _group, count) => {

@@ -50,6 +50,20 @@ describe('CallRules.beforeWrite (worked out by hand)', () => {
     expect([...(topology.rejoin.missed('n:4') as ReadonlyMap<string, unknown>).keys()]).toEqual(['23', '24', '25']);
   });
 
+  it('answers a batch with one entry per key, or undefined (no array) when no key has anything to do', () => {
+    const { rules, slot, key, topology } = setup();
+    const ttls = [3600, 10, 3600];
+    const batch = [key('23'), key('25'), key('43')];
+    expect(rules.beforeWrites(batch, slot('n:6'), (at) => ttls[at] ?? null)).toBeUndefined();
+    topology.eject('n:4', 'test');
+    // 23 is capped (its TTL is over 30), 25 is recorded but keeps its TTL, 43 is n:6's own.
+    const effects = rules.beforeWrites(batch, slot('n:6'), (at) => ttls[at] ?? null);
+    expect(effects).toHaveLength(3);
+    expect(effects?.[0]).toMatchObject({ wire: '23', ttl: 30 });
+    expect([effects?.[1], effects?.[2]]).toEqual([undefined, undefined]);
+    expect(topology.rejoin.tracked).toEqual({ 'n:4': 2 });
+  });
+
   it('records nothing with rejoin safety off, and caps no TTL with failoverTtl "none"', () => {
     const off = setup({ rejoin: { enabled: false } });
     off.topology.eject('n:4', 'test');
@@ -65,9 +79,9 @@ describe('CallRules.beforeWrite (worked out by hand)', () => {
     // Its delete hangs (a stalled process), so the copy stays known as stale.
     const { rules, slot, key, topology } = setup({ hooks: { delete: () => new Promise(() => undefined) } });
     topology.rejoin.deleteOrphan('n:6', '23');
-    expect(rules.mayRead(slot('n:6'), '23')).toBe(false);
+    expect(rules.refusesRead(slot('n:6'), '23')).toBe(true);
     expect(rules.mayServe(slot('n:6'), '23')).toBe(false);
-    expect(rules.mayRead(slot('n:6'), '24')).toBe(true);
+    expect(rules.refusesRead(slot('n:6'), '24')).toBe(false);
     const effects = rules.beforeWrite(key('23'), slot('n:6'), 3600);
     expect(effects).toMatchObject({ wire: '23', ttl: 3600, purge: undefined });
     expect(effects?.replacesSince).toBeGreaterThan(0);
@@ -75,7 +89,7 @@ describe('CallRules.beforeWrite (worked out by hand)', () => {
     await expect(rules.afterWrite(slot('n:6'), Promise.reject(new Error('lost')), effects)).rejects.toThrow('lost');
     expect(rules.mayServe(slot('n:6'), '23')).toBe(false);
     await expect(rules.afterWrite(slot('n:6'), Promise.resolve('ok'), effects)).resolves.toBe('ok');
-    expect([rules.mayRead(slot('n:6'), '23'), rules.mayServe(slot('n:6'), '23')]).toEqual([true, true]);
+    expect([rules.refusesRead(slot('n:6'), '23'), rules.mayServe(slot('n:6'), '23')]).toEqual([false, true]);
   });
 
   it('does not let a write sent before a stale copy was known end its record', async () => {
