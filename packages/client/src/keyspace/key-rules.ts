@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidKeyError, InvalidOptionError } from '../errors.js';
+import { isTextSafeKey, MEMCACHED_MAX_KEY_BYTES } from './memcached-key.js';
 
 /** How application keys become server keys. */
 export interface KeyRulesOptions {
@@ -25,8 +26,6 @@ export interface RoutedKey {
   readonly wire: string;
   readonly placement: string;
 }
-
-export const MEMCACHED_MAX_KEY_BYTES = 250;
 
 /**
  * The keyspace rules of one client: validation, prefix, hash tag and digests, applied before
@@ -54,7 +53,7 @@ export class KeyRules {
     const unsafeKeys = options.unsafeKeys ?? 'reject';
     if (unsafeKeys !== 'reject' && unsafeKeys !== 'digest') throw new InvalidOptionError('unsafeKeys', `expected 'reject' or 'digest', got ${JSON.stringify(unsafeKeys)}`);
     this.#memcachedRules = options.memcachedRules ?? true;
-    if (this.#memcachedRules && hasUnsafeCharacter(prefix)) throw new InvalidOptionError('prefix', 'contains whitespace or a control character');
+    if (this.#memcachedRules && !isTextSafeKey(prefix)) throw new InvalidOptionError('prefix', 'contains whitespace or a control character');
     this.#prefix = prefix;
     this.#prefixBytes = Buffer.byteLength(prefix);
     this.#prefixInPlacement = options.prefixInPlacement ?? false;
@@ -94,7 +93,7 @@ export class KeyRules {
       const bytes = Buffer.byteLength(key) + this.#prefixBytes;
       if (bytes > MEMCACHED_MAX_KEY_BYTES) return `${bytes} bytes with the prefix, over memcached's ${MEMCACHED_MAX_KEY_BYTES}`;
     }
-    if (hasUnsafeCharacter(key)) return 'contains whitespace or a control character';
+    if (!isTextSafeKey(key)) return 'contains whitespace or a control character';
     return undefined;
   }
 
@@ -107,18 +106,6 @@ export class KeyRules {
     const end = key.indexOf(this.#tag[1], start + 1);
     return end > start + 1 ? key.slice(start + 1, end) : key;
   }
-}
-
-/**
- * Space, DEL or a C0 control character: each would break memcached's text protocol. A loop over
- * the UTF-16 units (faster than a regular expression on short keys).
- */
-function hasUnsafeCharacter(key: string): boolean {
-  for (let at = 0; at < key.length; at++) {
-    const unit = key.charCodeAt(at);
-    if (unit <= 0x20 || unit === 0x7f) return true;
-  }
-  return false;
 }
 
 function preview(key: string): string {

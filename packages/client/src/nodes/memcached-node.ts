@@ -3,6 +3,7 @@ import type { Clock } from '@shardcache/health';
 import { ClosedError, InvalidOptionError, ShardcacheError } from '../errors.js';
 import { abortable } from '../internal/abortable.js';
 import { systemClock } from '../internal/clock.js';
+import { MEMCACHED_MAX_KEY_BYTES } from '../keyspace/memcached-key.js';
 import type { CacheNode, CallOptions, ItemReader, NodeCapabilities, Payload, StoredItem, Ttl } from './cache-node.js';
 import { MemcachedConnection, type ConnectionSettings } from './memcached/connection.js';
 import { scanKeys, type ScannedKey } from './memcached/key-scanner.js';
@@ -287,11 +288,11 @@ function login({ username, password }: MemcachedNodeOptions): ConnectionSettings
 
 /**
  * memcached's `item_size_max` bounds a whole item: header, key, value and CAS together. What is
- * left for a value under the longest key (250 bytes) and an item header of at most 64 bytes.
+ * left for a value under the longest key (MEMCACHED_MAX_KEY_BYTES) and an item header of at most 64 bytes.
  */
 function valueLimit(settings: Record<string, string>): number | undefined {
   const itemSizeMax = Number(settings['item_size_max']);
   return Number.isSafeInteger(itemSizeMax) && itemSizeMax > ITEM_OVERHEAD_BYTES ? itemSizeMax - ITEM_OVERHEAD_BYTES : undefined;
 }
 
-const ITEM_OVERHEAD_BYTES = 250 + 64;
+const ITEM_OVERHEAD_BYTES = MEMCACHED_MAX_KEY_BYTES + 64;
