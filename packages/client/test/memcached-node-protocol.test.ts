@@ -57,9 +57,9 @@ describe('ReplyParser', () => {
 
 describe('keyToken', () => {
   it('sends plain keys as they are and base64-encodes the ones text cannot carry', () => {
-    expect(keyToken('user:1')).toBe('user:1');
-    expect(keyToken('a b')).toBe(`${Buffer.from('a b').toString('base64')} b`);
-    expect(keyToken('caf\u00e9')).toBe('caf\u00e9');
+    expect(keyToken('user:1')).toEqual({ text: 'user:1', base64: false });
+    expect(keyToken('a b')).toEqual({ text: Buffer.from('a b').toString('base64'), base64: true });
+    expect(keyToken('caf\u00e9')).toEqual({ text: 'caf\u00e9', base64: false });
   });
 
   it('rejects empty and over-long keys before anything is sent', () => {

@@ -1,12 +1,11 @@
-import { keyToken, MAX_KEY_TOKEN_BYTES } from './key-token.js';
+import { isTextSafeAscii, MEMCACHED_MAX_KEY_BYTES } from '../../keyspace/memcached-key.js';
+import { keyToken } from './key-token.js';
 
 const INITIAL_BYTES = 16 * 1024;
 /** Past this, a buffer left from a burst of large values is given back after the flush. */
 const KEEP_BYTES = 1024 * 1024;
 /** A Buffer value this large goes to the socket as it is instead of being copied. */
 const OWN_CHUNK_BYTES = 32 * 1024;
-const SPACE = 0x20;
-const DEL = 0x7f;
 
 /**
  * The bytes of the commands of one event-loop turn, written straight into one growing buffer:
@@ -61,18 +60,22 @@ export class CommandBuffer {
   /**
    * A key as memcached reads it: itself when the text protocol can carry it, or base64 when it
    * holds spaces or control characters (the command then needs the ` b` flag: returns true).
-   * Throws ERR_INVALID_KEY (nothing written) for an empty key or one over 250 bytes on the wire.
+   * Throws ERR_INVALID_KEY (nothing written) for an empty key or one over
+   * MEMCACHED_MAX_KEY_BYTES on the wire.
    */
   key(key: string): boolean {
     const length = key.length;
-    if (length === 0 || length > MAX_KEY_TOKEN_BYTES) return this.#unusualKey(key);
+    // Every unit is at least one byte: a longer key cannot fit.
+    if (length === 0 || length > MEMCACHED_MAX_KEY_BYTES) return this.#unusualKey(key);
     this.#reserve(length);
     const bytes = this.#bytes;
     let at = this.#length;
+    // One pass that checks and copies (the key is read once): a unit that is text-safe and one
+    // byte goes as it is; at any other, what was copied is dropped (the length is set only at
+    // the end) and keyToken decides.
     for (let index = 0; index < length; index++) {
       const code = key.charCodeAt(index);
-      // Printable ASCII goes as it is; anything else takes the general path.
-      if (code <= SPACE || code >= DEL) return this.#unusualKey(key);
+      if (!isTextSafeAscii(code)) return this.#unusualKey(key);
       bytes[at++] = code;
     }
     this.#length = at;
@@ -120,9 +123,8 @@ export class CommandBuffer {
 
   #unusualKey(key: string): boolean {
     const token = keyToken(key);
-    const space = token.indexOf(' ');
-    this.utf8(space === -1 ? token : token.slice(0, space));
-    return space !== -1;
+    this.utf8(token.text);
+    return token.base64;
   }
 
   /** A copy of the written bytes, which the socket may hold while this buffer is reused. */
