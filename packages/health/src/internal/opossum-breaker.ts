@@ -34,8 +34,10 @@ interface OpossumBreaker {
   readonly opened: boolean;
   readonly halfOpen: boolean;
   fire(action: () => Promise<void>): Promise<unknown>;
+  open(): void;
   close(): void;
   shutdown(): void;
+  removeAllListeners(event: 'open'): void;
 }
 type OpossumConstructor = (new (action: (run: () => Promise<void>) => Promise<void>, options: OpossumOptions) => OpossumBreaker) & {
   isOurError(error: unknown): boolean;
@@ -52,8 +54,9 @@ if (!isOpossumConstructor(loaded)) throw new TypeError('opossum did not export i
 const CircuitBreaker: OpossumConstructor = loaded;
 
 // opossum's own reset timer would move open -> half-open on the global clock; ours runs on the
-// injected clock, so opossum's is parked at the longest delay setTimeout allows and cleared at
-// the next transition (shutdown).
+// injected clock. opossum starts that timer from its own 'open' listener, which `build` removes;
+// the delay is parked at the longest setTimeout allows as well, should a later opossum start it
+// from elsewhere.
 const PARKED_RESET_TIMEOUT = 2 ** 31 - 1;
 
 const runAction = (run: () => Promise<void>): Promise<void> => run();
@@ -106,7 +109,7 @@ export function createOpossumBreaker(node: string, initial: BreakerState): Break
 }
 
 function build(node: string, state: BreakerState, rotation: EventEmitter): OpossumBreaker {
-  return new CircuitBreaker(runAction, {
+  const breaker = new CircuitBreaker(runAction, {
     name: node,
     // Deadlines are ours (probes and retry attempts carry their own).
     timeout: false,
@@ -117,8 +120,16 @@ function build(node: string, state: BreakerState, rotation: EventEmitter): Oposs
     rollingPercentilesEnabled: false,
     enableSnapshots: false,
     rotateBucketController: rotation,
-    ...(state === 'closed' ? {} : { state: { closed: false, halfOpen: state === 'halfOpen' } }),
+    // Built closed or half-open, never open: opossum would open it in its constructor, before
+    // its timer-starting 'open' listener can be removed.
+    ...(state === 'halfOpen' ? { state: { closed: false, halfOpen: true } } : {}),
   });
+  // A real timer (even an unref'd, parked one) is one no injected clock drives, left pending in
+  // a process on a manual clock. This also covers a failed half-open trial, which re-opens
+  // opossum itself. Its other 'open' listener only counts opens in stats nothing reads.
+  breaker.removeAllListeners('open');
+  if (state === 'open') breaker.open();
+  return breaker;
 }
 
 // opossum marks its own rejections (open: EOPENBREAKER, after shutdown: ESHUTDOWN); with its
