@@ -79,7 +79,11 @@ export interface ShardedClientOptions {
   readonly nodeFactory?: NodeFactory;
   /** Put keys in `shardcache:command` trace messages (values are never traced). Default false. */
   readonly traceKeys?: boolean;
-  /** Time and timers for deadlines, latencies, ejection and probes. */
+  /**
+   * Time and timers for deadlines, latencies, ejection and probes, and for the default nodes'
+   * own (connect, reply and handshake deadlines, reconnect back-off). Default: epoch ms with
+   * sub-millisecond precision and unref'd timers.
+   */
   readonly clock?: Clock;
 }
 

@@ -79,6 +79,8 @@ export function connectEtcd(options: EtcdKvOptions): EtcdKv {
         watcher.on('error', (error) => {
           handlers.disconnected(new Error(`the watch was cancelled by etcd (its history compacted?): ${error.message}`, { cause: error }));
           detach?.();
+          // Real time, not the client's clock: this re-open is part of etcd3's reconnection,
+          // whose back-offs, breakers and gRPC deadlines all run on real timers anyway.
           again = setTimeout(() => open(etcd), REOPEN_MS);
           again.unref();
         });
@@ -114,6 +116,7 @@ async function load(options: EtcdKvOptions): Promise<Etcd3> {
     // A hung member (paused, or cut off without a reset) leaves a watch silent, not broken: a
     // ping unanswered within 2 s breaks it. 5 s is the most often etcd accepts pings by default.
     grpcOptions: { 'grpc.keepalive_time_ms': 5000, 'grpc.keepalive_timeout_ms': 2000, 'grpc.keepalive_permit_without_calls': 1 },
+    // gRPC compares a deadline with the wall clock: Date.now, not an injected clock.
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + options.callTimeoutMs }),
     faultHandling: {
       host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: HOST_PAUSE_MS, breaker: new ConsecutiveBreaker(1) }),

@@ -11,7 +11,9 @@ import { createRedisNode } from './redis-node.js';
  * (the meta protocol has no SASL) or `connection.memcachedDriver` asks for it.
  */
 export function defaultNodeFactory(...[address, { backend, options }]: Parameters<NodeFactory>): CacheNode {
-  const { connection } = options;
+  // The client's clock drives every timer of ours (the drivers' own timers run on real time),
+  // so a test on a manual clock leaves no real timer behind.
+  const { connection, clock } = options;
   const credentials = {
     ...(connection.username === undefined ? {} : { username: connection.username }),
     ...(connection.password === undefined ? {} : { password: connection.password }),
@@ -28,6 +30,7 @@ export function defaultNodeFactory(...[address, { backend, options }]: Parameter
       ...(connection.autoPipelining === undefined ? {} : { autoPipelining: connection.autoPipelining }),
       // As for memcached below: health does the long waits, the node only a short pause.
       maxReconnectDelayMs: 250,
+      clock,
     });
   }
   // Credentials over plain TCP: SASL through memjs (memcached -S), unless the meta node is
@@ -35,7 +38,7 @@ export function defaultNodeFactory(...[address, { backend, options }]: Parameter
   // memjs has no TLS (client-options refuses memjs with TLS).
   const credentialed = connection.username !== undefined || connection.password !== undefined;
   const sasl = credentialed && !usesTls(connection) && connection.memcachedDriver !== 'meta';
-  if (sasl || connection.memcachedDriver === 'memjs') return createMemjsNode({ id: address.id, host: address.host, port: address.port, ...credentials });
+  if (sasl || connection.memcachedDriver === 'memjs') return createMemjsNode({ id: address.id, host: address.host, port: address.port, ...credentials, now: () => clock.now() });
   return createMemcachedNode({
     id: address.id,
     host: address.host,
@@ -47,5 +50,6 @@ export function defaultNodeFactory(...[address, { backend, options }]: Parameter
     maxReconnectDelayMs: 250,
     ...(connection.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: connection.connectTimeoutMs }),
     ...(connection.tls === undefined ? {} : { tls: connection.tls }),
+    clock,
   });
 }

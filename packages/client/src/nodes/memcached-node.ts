@@ -57,9 +57,9 @@ export interface MemcachedNodeOptions {
   readonly maxReconnectDelayMs?: number;
   /** A reply announcing a larger value is treated as garbage. Default 128 MiB. */
   readonly maxValueBytes?: number;
-  /** Current time in ms since the epoch, for TTLs above 30 days. Default `Date.now`. */
+  /** Current time in ms since the epoch, for TTLs above 30 days. Default: the clock's `now`. */
   readonly now?: () => number;
-  /** Timers for connect and reply timeouts, and the back-off's clock. */
+  /** Timers for connect and reply timeouts, the back-off's clock, and the default `now`. */
   readonly clock?: Clock;
 }
 
@@ -87,8 +87,9 @@ const CAPABILITIES: NodeCapabilities = { nativeFlags: true, cas: true, scanKeys:
  */
 export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNode {
   const settings = validate(options);
-  const { id } = settings;
-  const now = options.now ?? Date.now;
+  const { id, clock } = settings;
+  // Read only for a TTL above 30 days (an absolute expiry), so no cost on the common path.
+  const now = options.now ?? ((): number => clock.now());
   const connection = new MemcachedConnection(settings);
   const scans = new Set<AbortController>();
   let closed = false;

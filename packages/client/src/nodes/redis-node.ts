@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { ClosedError, ConnectionError, ServerError, ValueTooLargeError } from '../errors.js';
 import { abortable } from '../internal/abortable.js';
+import { systemClock, type Clock } from '../internal/clock.js';
 import type { CacheNode, CallOptions, CasResult, NodeCapabilities, Payload, StoredItem, Ttl, VersionedItem, WriteEntry } from './cache-node.js';
 import { MultiGetBatcher } from './multi-get-batcher.js';
 import { readHeader, withHeader } from './value-header.js';
@@ -28,6 +29,11 @@ export interface RedisNodeOptions {
    * one MGET per tick regardless.
    */
   readonly autoPipelining?: boolean;
+  /**
+   * Timers of our own (the handshake's deadline). ioredis' own timers (connect timeout,
+   * reconnect back-off) run on real time: the driver takes no clock.
+   */
+  readonly clock?: Clock;
 }
 
 const CAPABILITIES: NodeCapabilities = { nativeFlags: false, cas: true, scanKeys: true, dumpRestore: true };
@@ -112,14 +118,14 @@ export function createRedisNode(options: RedisNodeOptions): CacheNode & { connec
   // ioredis bounds the TCP connect but not the handshake after it (INFO, AUTH): a peer that
   // accepts and never answers would leave the node connecting for ever. Start over instead.
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
+  const clock = options.clock ?? systemClock;
   client.on('connect', () => {
-    const timer = setTimeout(() => {
+    const cancel = clock.schedule(() => {
       if (!closed && client.status !== 'ready') client.disconnect(true);
     }, connectTimeoutMs);
-    timer.unref();
     // One handler for both ends, each removing the other: a handshake that fails leaves no listener.
     const settled = (): void => {
-      clearTimeout(timer);
+      cancel();
       client.off('ready', settled);
       client.off('close', settled);
     };

@@ -123,11 +123,16 @@ export class NodeSlot {
     this.#limitAsked = true;
     const { node } = this;
     if (node.maxValueBytes === undefined) return;
-    node.maxValueBytes({ signal: AbortSignal.timeout(timeoutMs) }).then(
+    // The deadline on the client's clock (not AbortSignal.timeout, a real timer no clock drives).
+    const deadline = new AbortController();
+    const cancel = this.options.clock.schedule(() => deadline.abort(new DOMException('learning the value limit timed out', 'TimeoutError')), timeoutMs);
+    node.maxValueBytes({ signal: deadline.signal }).then(
       (bytes) => {
+        cancel();
         if (bytes !== undefined) this.#maxValueBytes = Math.min(this.options.maxValueBytes, bytes);
       },
       () => {
+        cancel();
         this.#limitAsked = false;
       },
     );

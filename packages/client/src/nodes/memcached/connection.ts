@@ -111,7 +111,8 @@ export class MemcachedConnection {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       // After the I/O callbacks of this loop turn: every call made meanwhile (also those made
-      // in reaction to other sockets' replies) shares one write.
+      // in reaction to other sockets' replies) shares one write. Not the clock's: this waits
+      // for the end of a loop turn, not for time to pass (a clock's timer would add a delay).
       setImmediate(this.#flush);
     }
     this.#armWatchdog();

@@ -39,7 +39,8 @@ export async function* scanKeys(target: ScanTarget, signal?: AbortSignal): Async
   const { id } = target;
   signal?.throwIfAborted();
   const { socket, ready } = dial(target);
-  // A dedicated stream: a plain idle timer is the right tool here (no per-call deadlines).
+  // A dedicated stream: a plain idle timer is the right tool here (no per-call deadlines). The
+  // socket's own timer, not the clock's: it measures the socket's silence, reset on every read.
   socket.setTimeout(target.idleTimeoutMs, () => socket.destroy(new ConnectionError(id, `key scan: no data for ${target.idleTimeoutMs} ms`)));
   const abort = (): void => {
     socket.destroy(signal?.reason instanceof Error ? signal.reason : new ConnectionError(id, 'key scan aborted'));
