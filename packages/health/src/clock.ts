@@ -32,3 +32,26 @@ export const systemClock: Clock = Object.freeze({
     return () => clearTimeout(timer);
   },
 });
+
+/**
+ * Resolves after `ms` on `clock`, or as soon as `signal` aborts. Never rejects: the caller of a
+ * cancelled wait looks at its own signal, and a wait is not an error. For a process's main work
+ * (a CLI command's wait), pass a clock whose timers are not unref'd, or Node may exit mid-wait.
+ *
+ * @example
+ * await sleep(systemClock, 100, AbortSignal.timeout(50)); // back after 50 ms
+ */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    // Assigned after scheduling; a no-op before then, should a clock call back at once.
+    let cancel: Cancel = () => undefined;
+    const done = (): void => {
+      cancel();
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    cancel = clock.schedule(done, Math.max(0, ms));
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

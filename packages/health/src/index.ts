@@ -1,4 +1,4 @@
-export { systemClock } from './clock.js';
+export { sleep, systemClock } from './clock.js';
 export type { Cancel, Clock } from './clock.js';
 export {
   AttemptTimeoutError,

@@ -20,6 +20,7 @@ it('exports exactly its public names', async () => {
     'UnknownNodeError',
     'fromTwemproxyPool',
     'isIdempotent',
+    'sleep',
     'systemClock',
   ]);
 });
