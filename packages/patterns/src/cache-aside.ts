@@ -1,6 +1,6 @@
+import type { Clock } from '@shardcache/health';
 import type { Cache, TtlInput } from './cache.js';
 import { CacheLock, type LockOptions, type LockWaitOutcome } from './cache-lock.js';
-import type { Clock } from './clock.js';
 import { entryFreshness } from './early-refresh.js';
 import { CachedLoaderError, LoaderError, LockTimeoutError } from './errors.js';
 import type { PatternEvent } from './events.js';

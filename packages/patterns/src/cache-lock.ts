@@ -1,6 +1,5 @@
+import { sleep, type Clock } from '@shardcache/health';
 import type { Cache } from './cache.js';
-import type { Clock } from './clock.js';
-import { sleep } from './internal/system-clock.js';
 import { nonNegativeNumber, oneOf, positiveInteger, positiveNumber } from './internal/validate.js';
 
 /**

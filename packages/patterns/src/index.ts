@@ -2,7 +2,8 @@ export type { Cache, CacheCallOptions, CacheFailure, CacheManyResult, CacheWrite
 export type { GetOrSetOptions } from './cache-aside.js';
 export { CacheLock } from './cache-lock.js';
 export type { LockOptions, LockWaitOutcome } from './cache-lock.js';
-export type { Clock } from './clock.js';
+// The one Clock of every shardcache package, defined in @shardcache/health.
+export type { Clock } from '@shardcache/health';
 export { entryFreshness } from './early-refresh.js';
 export type { EarlyRefreshOptions, Freshness } from './early-refresh.js';
 export {

@@ -1,8 +1,7 @@
+import { systemClock, type Clock } from '@shardcache/health';
 import type { Cache, CacheCallOptions, CacheManyResult, CacheWriteOptions } from './cache.js';
-import type { Clock } from './clock.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import { estimateBytes, Lru } from './internal/lru.js';
-import { systemClock } from './internal/system-clock.js';
 import { functionOption, positiveInteger, positiveNumber } from './internal/validate.js';
 
 /**

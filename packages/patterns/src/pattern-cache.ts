@@ -1,13 +1,12 @@
+import { systemClock, type Clock } from '@shardcache/health';
 import type { Cache, TtlInput } from './cache.js';
 import { CacheAside, type GetOrSetOptions } from './cache-aside.js';
 import type { LockOptions } from './cache-lock.js';
-import type { Clock } from './clock.js';
 import type { EarlyRefreshOptions } from './early-refresh.js';
 import { ClosedError, InvalidOptionError } from './errors.js';
 import type { PatternEvent, PatternListener } from './events.js';
 import { Counters } from './internal/counters.js';
 import { Listeners } from './internal/listeners.js';
-import { systemClock } from './internal/system-clock.js';
 import { functionOption, nonNegativeNumber, positiveInteger, ttlOption } from './internal/validate.js';
 import { L1Cache, type L1CacheOptions, type L1Stats } from './l1-cache.js';
 import { namespacedCache, type NamespaceOptions } from './namespace.js';

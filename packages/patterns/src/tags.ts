@@ -1,5 +1,5 @@
+import type { Clock } from '@shardcache/health';
 import type { Cache } from './cache.js';
-import type { Clock } from './clock.js';
 import { counterBytes, readCounter } from './internal/envelope.js';
 
 /**

@@ -1,6 +1,5 @@
-import type { Clock } from './clock.js';
+import { sleep, systemClock, type Clock } from '@shardcache/health';
 import { ClosedError, InvalidOptionError, QueueFullError, WriteBehindError } from './errors.js';
-import { sleep, systemClock } from './internal/system-clock.js';
 import { functionOption, nonNegativeNumber, oneOf, positiveInteger } from './internal/validate.js';
 
 /**
