@@ -1,5 +1,5 @@
+import type { Clock } from '@shardcache/health';
 import type { ShardedClient } from '@shardcache/client';
-import type { CliClock } from '../internal/clock.js';
 import { errorCode } from '../internal/error-code.js';
 import { percentile } from '../internal/percentile.js';
 
@@ -24,7 +24,7 @@ export interface ClientBenchOptions {
   readonly valueBytes: number;
   readonly concurrency: number;
   readonly durationMs: number;
-  readonly clock: CliClock;
+  readonly clock: Clock;
   readonly random?: () => number;
 }
 

@@ -1,3 +1,4 @@
+import { sleep, type Clock } from '@shardcache/health';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fleetNames, renderScenarioPage, startFleet, type FleetNode } from '@shardcache/chaos';
@@ -13,7 +14,7 @@ import { PlainRenderer } from '../demo/plain-renderer.js';
 import { ServerKeyCounts } from '../demo/server-key-counts.js';
 import type { StoryEvent } from '../demo/story-events.js';
 import { VersionedLoad, type LoadCall, type LoadTarget } from '../demo/versioned-load.js';
-import { systemClock, type CliClock } from '../internal/clock.js';
+import { systemClock } from '../internal/clock.js';
 import { watchInterrupts } from '../internal/interrupt.js';
 import { backendOption, integerOption, outputFileOption, secondsOption, type Backend } from '../internal/options.js';
 import { count, seconds } from '../internal/output.js';
@@ -57,7 +58,7 @@ export interface DemoOptions {
   readonly plain: boolean;
   /** Also write the story as an HTML page to this file. */
   readonly html?: string;
-  readonly clock?: CliClock;
+  readonly clock?: Clock;
 }
 
 const DASHBOARD_TICK_MS = 250;
@@ -172,7 +173,7 @@ export async function runDemo(options: DemoOptions, output: CliOutput, signal: A
 
 interface Show {
   readonly options: DemoOptions;
-  readonly clock: CliClock;
+  readonly clock: Clock;
   readonly signal: AbortSignal;
   readonly events: StoryEvent[];
   readonly client: ShardedClient;
@@ -209,7 +210,7 @@ async function playUnderLoad(show: Show): Promise<{ startedAt: number; lengthMs:
     (async () => {
       while (!background.signal.aborted) {
         renderer.frame(monitor.frame(at()));
-        await clock.sleep(DASHBOARD_TICK_MS, background.signal);
+        await sleep(clock, DASHBOARD_TICK_MS, background.signal);
       }
     })(),
   ];

@@ -1,4 +1,4 @@
-import type { CliClock } from '../internal/clock.js';
+import { sleep, type Clock } from '@shardcache/health';
 import { errorCode } from '../internal/error-code.js';
 import type { MigrationStatus, PhaseName, StoryEvent } from './story-events.js';
 
@@ -73,7 +73,7 @@ export function storySchedule(durationMs: number): StoryPhase[] {
 
 /** What the story runs on: its clock, its stop signal, and where its events go. */
 export interface StoryOptions {
-  readonly clock: CliClock;
+  readonly clock: Clock;
   /** Ends the story early (Ctrl-C): it returns at its next step. */
   readonly signal: AbortSignal;
   readonly emit: (event: StoryEvent) => void;
@@ -89,7 +89,7 @@ export async function playStory(stage: DemoStage, phases: readonly StoryPhase[],
   const { clock, signal, emit } = options;
   const origin = clock.now();
   const at = (): number => clock.now() - origin;
-  const sleepUntil = (ms: number): Promise<void> => clock.sleep(ms - at(), signal);
+  const sleepUntil = (ms: number): Promise<void> => sleep(clock, ms - at(), signal);
   /** Waits for `done` until `untilMs`; false when time ran out first. */
   const within = async (done: Promise<void>, untilMs: number): Promise<boolean> => {
     const timer = new AbortController();
@@ -100,7 +100,7 @@ export async function playStory(stage: DemoStage, phases: readonly StoryPhase[],
       settled = true;
       timer.abort();
     });
-    await Promise.race([finished, clock.sleep(untilMs - at(), timer.signal)]);
+    await Promise.race([finished, sleep(clock, untilMs - at(), timer.signal)]);
     signal.removeEventListener('abort', stop);
     timer.abort();
     return settled;

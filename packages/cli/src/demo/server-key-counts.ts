@@ -1,5 +1,5 @@
+import { sleep, type Clock } from '@shardcache/health';
 import type { CacheNode } from '@shardcache/client';
-import type { CliClock } from '../internal/clock.js';
 import type { Backend } from '../internal/options.js';
 import { statsNode, storedKeys } from '../internal/server-stats.js';
 
@@ -26,11 +26,11 @@ export class ServerKeyCounts {
   }
 
   /** Polls every `everyMs` until `signal` aborts, then closes its connections. */
-  async run(clock: CliClock, everyMs: number, signal: AbortSignal): Promise<void> {
+  async run(clock: Clock, everyMs: number, signal: AbortSignal): Promise<void> {
     try {
       while (!signal.aborted) {
         await this.poll();
-        await clock.sleep(everyMs, signal);
+        await sleep(clock, everyMs, signal);
       }
     } finally {
       await Promise.all([...this.#nodes.values()].map((node) => node.destroy()));

@@ -1,5 +1,5 @@
+import { sleep, type Clock } from '@shardcache/health';
 import { setMaxListeners } from 'node:events';
-import type { CliClock } from '../internal/clock.js';
 import { errorCode } from '../internal/error-code.js';
 
 /** The calls the load makes: any cache, wrapped in three functions. */
@@ -37,7 +37,7 @@ export interface LoadOptions {
   readonly concurrency: number;
   /** Share of gets, 0..1. Default 0.8. */
   readonly readShare?: number;
-  readonly clock: CliClock;
+  readonly clock: Clock;
   readonly random?: () => number;
   /** Hears every call once it is done (the demo's page plots them); default: nobody. */
   readonly onCall?: (call: LoadCall) => void;
@@ -127,7 +127,7 @@ export class VersionedLoad {
           issued = 0;
         }
         issued += 1;
-        if (due > now) await clock.sleep(due - now, signal);
+        if (due > now) await sleep(clock, due - now, signal);
         if (signal.aborted) return;
         await this.#operate(target);
       }

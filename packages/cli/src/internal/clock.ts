@@ -1,28 +1,18 @@
-/**
- * Time for the long-running commands (demo, chaos, bench): `now()` in ms and an abortable
- * `sleep`. Injected so the demo's story runs on a fake clock in tests.
- */
-export interface CliClock {
-  now(): number;
-  /** Resolves after `ms`, or as soon as `signal` aborts; never rejects. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+import type { Clock } from '@shardcache/health';
 
 /**
- * The real clock. Its timers are deliberately not unref'd: a command waiting on one is the
- * program's main work, and an unref'd timer would let Node exit in the middle of it.
+ * The real clock for the long-running commands (demo, chaos, bench): epoch milliseconds with
+ * sub-millisecond precision (bench latencies need it) and timers that are deliberately not
+ * unref'd: a command waiting on one is the program's main work, and an unref'd timer would let
+ * Node exit in the middle of it. Waits go through health's `sleep(clock, ms, signal)`.
  */
-export const systemClock: CliClock = {
-  now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted === true) return resolve();
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+// Read once: `performance.timeOrigin` is a checked getter.
+const origin = performance.timeOrigin;
+
+export const systemClock: Clock = Object.freeze({
+  now: () => origin + performance.now(),
+  schedule: (callback: () => void, ms: number) => {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+});

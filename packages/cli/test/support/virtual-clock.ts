@@ -1,19 +1,20 @@
-import type { CliClock } from '../../src/internal/clock.js';
+import type { Cancel, Clock } from '@shardcache/health';
 
 /**
- * Virtual time: `sleep` moves the clock forward at once and resolves on the next macrotask, so
+ * Virtual time: a timer moves the clock forward at once and runs on the next macrotask, so
  * promises that were already due (a stage's answer) settle before the sleeper wakes. Nothing
  * waits on real time.
  */
-export class VirtualClock implements CliClock {
+export class VirtualClock implements Clock {
   #now = 0;
 
   now(): number {
     return this.#now;
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted !== true) this.#now += Math.max(0, ms);
-    return new Promise((resolve) => setImmediate(resolve));
+  schedule(callback: () => void, ms: number): Cancel {
+    this.#now += Math.max(0, ms);
+    const immediate = setImmediate(callback);
+    return () => clearImmediate(immediate);
   }
 }
