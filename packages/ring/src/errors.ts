@@ -1,4 +1,20 @@
 /**
+ * Every `code` a `RingError` can carry, one per class (undici's errors module does the same):
+ * `switch (err.code)` is checked for exhaustiveness, and a typo in a comparison fails to compile.
+ */
+export type RingErrorCode =
+  | 'ERR_RING_EMPTY'
+  | 'ERR_DUPLICATE_NODE'
+  | 'ERR_INVALID_WEIGHT'
+  | 'ERR_UNKNOWN_HASH'
+  | 'ERR_UNKNOWN_DISTRIBUTION'
+  | 'ERR_INVALID_SERVER'
+  | 'ERR_INVALID_CONFIG'
+  | 'ERR_UNKNOWN_NODE'
+  | 'ERR_INVALID_KEY'
+  | 'ERR_UNSUPPORTED';
+
+/**
  * Every error this package throws is a `RingError` with a stable `code`; match on `code`, never on
  * the message. All of them are programmer or configuration errors: retrying cannot help.
  *
@@ -8,9 +24,9 @@
  * }
  */
 export class RingError extends Error {
-  readonly code: string;
+  readonly code: RingErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: RingErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -24,6 +40,8 @@ export class RingError extends Error {
  * ketamaRing(['a']).withoutNode('a'); // throws RingEmptyError (ERR_RING_EMPTY)
  */
 export class RingEmptyError extends RingError {
+  declare readonly code: 'ERR_RING_EMPTY';
+
   constructor(message = 'A ring needs at least one node') {
     super('ERR_RING_EMPTY', message);
   }
@@ -36,6 +54,7 @@ export class RingEmptyError extends RingError {
  * ketamaRing(['a', 'a']); // throws DuplicateNodeError (ERR_DUPLICATE_NODE)
  */
 export class DuplicateNodeError extends RingError {
+  declare readonly code: 'ERR_DUPLICATE_NODE';
   readonly id: string;
 
   constructor(id: string, what = 'id') {
@@ -51,6 +70,7 @@ export class DuplicateNodeError extends RingError {
  * ketamaRing([{ id: 'a', weight: 0 }]); // throws InvalidWeightError (ERR_INVALID_WEIGHT)
  */
 export class InvalidWeightError extends RingError {
+  declare readonly code: 'ERR_INVALID_WEIGHT';
   readonly id: string;
 
   constructor(id: string, weight: unknown, reason = 'must be a finite number > 0') {
@@ -66,6 +86,8 @@ export class InvalidWeightError extends RingError {
  * hashKey('sha1' as HashName, 'k'); // throws UnknownHashError (ERR_UNKNOWN_HASH)
  */
 export class UnknownHashError extends RingError {
+  declare readonly code: 'ERR_UNKNOWN_HASH';
+
   constructor(hash: unknown, known: readonly string[], option = 'hash') {
     super('ERR_UNKNOWN_HASH', `Unknown ${option} ${JSON.stringify(hash)}; expected one of ${known.join(', ')}`);
   }
@@ -78,6 +100,8 @@ export class UnknownHashError extends RingError {
  * libmemcachedRing({ servers: ['a:1'], distribution: 'ring' }); // throws ERR_UNKNOWN_DISTRIBUTION
  */
 export class UnknownDistributionError extends RingError {
+  declare readonly code: 'ERR_UNKNOWN_DISTRIBUTION';
+
   constructor(distribution: unknown, known: readonly string[]) {
     super(
       'ERR_UNKNOWN_DISTRIBUTION',
@@ -93,6 +117,7 @@ export class UnknownDistributionError extends RingError {
  * twemproxyRing({ servers: ['127.0.0.1:11211'] }); // throws InvalidServerError: no weight
  */
 export class InvalidServerError extends RingError {
+  declare readonly code: 'ERR_INVALID_SERVER';
   readonly server: string;
 
   constructor(server: string, reason: string) {
@@ -108,6 +133,7 @@ export class InvalidServerError extends RingError {
  * ketamaRing(['a'], { pointsPerWeight: -1 }); // throws InvalidConfigError (ERR_INVALID_CONFIG)
  */
 export class InvalidConfigError extends RingError {
+  declare readonly code: 'ERR_INVALID_CONFIG';
   readonly option: string;
 
   constructor(option: string, reason: string, options?: { cause?: unknown }) {
@@ -123,6 +149,7 @@ export class InvalidConfigError extends RingError {
  * ketamaRing(['a']).withoutNode('b'); // throws UnknownNodeError (ERR_UNKNOWN_NODE)
  */
 export class UnknownNodeError extends RingError {
+  declare readonly code: 'ERR_UNKNOWN_NODE';
   readonly id: string;
 
   constructor(id: string) {
@@ -138,6 +165,8 @@ export class UnknownNodeError extends RingError {
  * ring.locate(42 as unknown as string); // throws InvalidKeyError (ERR_INVALID_KEY)
  */
 export class InvalidKeyError extends RingError {
+  declare readonly code: 'ERR_INVALID_KEY';
+
   constructor(reason: string) {
     super('ERR_INVALID_KEY', reason);
   }
@@ -153,6 +182,8 @@ export class InvalidKeyError extends RingError {
  * jumpRing(['a', 'b', 'c']).withoutNode('b');                      // throws ERR_UNSUPPORTED
  */
 export class UnsupportedError extends RingError {
+  declare readonly code: 'ERR_UNSUPPORTED';
+
   constructor(message: string) {
     super('ERR_UNSUPPORTED', message);
   }

@@ -15,6 +15,7 @@ export {
   UnknownNodeError,
   UnsupportedError,
 } from './errors.js';
+export type { RingErrorCode } from './errors.js';
 export { hashKey, hashNames } from './hash-key.js';
 export type { HashName } from './hash-key.js';
 export { md5Digest } from './hash/md5.js';
