@@ -1,4 +1,18 @@
 /**
+ * Every `code` a `HealthError` can carry, one per class (as undici's errors module does): a
+ * `switch (err.code)` is checked for exhaustiveness, and a typo in a comparison fails to compile.
+ */
+export type HealthErrorCode =
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_BREAKER_OPEN'
+  | 'ERR_RETRY_BUDGET_EXHAUSTED'
+  | 'ERR_ATTEMPT_TIMEOUT'
+  | 'ERR_UNKNOWN_NODE'
+  | 'ERR_DUPLICATE_NODE'
+  | 'ERR_INVALID_SNAPSHOT'
+  | 'ERR_CLIENT_CLOSED';
+
+/**
  * Base class of every error `@shardcache/health` throws. Match on `code`, never on the message.
  *
  * @example
@@ -7,9 +21,9 @@
  * }
  */
 export class HealthError extends Error {
-  readonly code: string;
+  readonly code: HealthErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: HealthErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -23,6 +37,7 @@ export class HealthError extends Error {
  * new NodeHealth('a', { serverFailureLimit: 0 }); // InvalidOptionError: option "serverFailureLimit"
  */
 export class InvalidOptionError extends HealthError {
+  declare readonly code: 'ERR_INVALID_OPTION';
   readonly option: string;
 
   constructor(option: string, reason: string) {
@@ -39,6 +54,7 @@ export class InvalidOptionError extends HealthError {
  * if (!health.admits()) throw new BreakerOpenError(health.node, health.retryAt);
  */
 export class BreakerOpenError extends HealthError {
+  declare readonly code: 'ERR_BREAKER_OPEN';
   readonly node: string;
   readonly retryAt: number | undefined;
 
@@ -57,6 +73,8 @@ export class BreakerOpenError extends HealthError {
  * await policy.run('get', attempt).catch((err) => err.code === 'ERR_RETRY_BUDGET_EXHAUSTED');
  */
 export class RetryBudgetExhaustedError extends HealthError {
+  declare readonly code: 'ERR_RETRY_BUDGET_EXHAUSTED';
+
   constructor(cause: unknown) {
     super('ERR_RETRY_BUDGET_EXHAUSTED', 'Not retried: the retry budget is exhausted (too many retries among recent requests)', { cause });
   }
@@ -70,6 +88,7 @@ export class RetryBudgetExhaustedError extends HealthError {
  * new AttemptTimeoutError('cache-1:11211', 200).code; // 'ERR_ATTEMPT_TIMEOUT'
  */
 export class AttemptTimeoutError extends HealthError {
+  declare readonly code: 'ERR_ATTEMPT_TIMEOUT';
   readonly node: string | undefined;
   readonly timeoutMs: number;
 
@@ -87,6 +106,7 @@ export class AttemptTimeoutError extends HealthError {
  * registry.get('nope'); // UnknownNodeError: ERR_UNKNOWN_NODE
  */
 export class UnknownNodeError extends HealthError {
+  declare readonly code: 'ERR_UNKNOWN_NODE';
   readonly node: string;
 
   constructor(node: string) {
@@ -102,6 +122,7 @@ export class UnknownNodeError extends HealthError {
  * registry.add('a'); registry.add('a'); // DuplicateNodeError: ERR_DUPLICATE_NODE
  */
 export class DuplicateNodeError extends HealthError {
+  declare readonly code: 'ERR_DUPLICATE_NODE';
   readonly node: string;
 
   constructor(node: string) {
@@ -117,6 +138,7 @@ export class DuplicateNodeError extends HealthError {
  * NodeHealth.restore({ version: 9 }); // InvalidSnapshotError: ERR_INVALID_SNAPSHOT
  */
 export class InvalidSnapshotError extends HealthError {
+  declare readonly code: 'ERR_INVALID_SNAPSHOT';
   readonly field: string;
 
   constructor(field: string, reason: string) {
@@ -132,6 +154,8 @@ export class InvalidSnapshotError extends HealthError {
  * await registry.close(); registry.add('b'); // ClosedError: ERR_CLIENT_CLOSED
  */
 export class ClosedError extends HealthError {
+  declare readonly code: 'ERR_CLIENT_CLOSED';
+
   constructor(what: string) {
     super('ERR_CLIENT_CLOSED', `${what} is closed`);
   }

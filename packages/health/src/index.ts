@@ -11,6 +11,8 @@ export {
   RetryBudgetExhaustedError,
   UnknownNodeError,
 } from './errors.js';
+export type { HealthErrorCode } from './errors.js';
+export { errorCode } from './error-code.js';
 export { HealthRegistry } from './health-registry.js';
 export type { HealthRegistryEvents, HealthRegistryOptions, HealthRegistrySnapshot, HealthRegistryStats } from './health-registry.js';
 export { IDEMPOTENT_COMMANDS, isIdempotent, NON_IDEMPOTENT_COMMANDS } from './idempotency.js';

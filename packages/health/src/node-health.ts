@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Cancel } from './clock.js';
 import { BreakerOpenError, ClosedError } from './errors.js';
-import { errorCode, isTimeout } from './internal/error-facts.js';
+import { errorCode } from './error-code.js';
+import { isTimeout } from './internal/error-facts.js';
 import { EjectionBackoff } from './internal/ejection-backoff.js';
 import { createOpossumBreaker, type Breaker, type BreakerState } from './internal/opossum-breaker.js';
 import { Prober } from './internal/prober.js';
@@ -134,7 +135,7 @@ export class NodeHealth extends EventEmitter<NodeHealthEvents> {
       return;
     }
     this.#window.failure(latencyMs, isTimeout(error));
-    this.#lastErrorCode = errorCode(error) ?? 'UNKNOWN';
+    this.#lastErrorCode = errorCode(error);
     this.#afterFailure(true);
   }
 
@@ -260,7 +261,7 @@ export class NodeHealth extends EventEmitter<NodeHealthEvents> {
 
   #onProbe(error: unknown): void {
     if (this.#closed) return;
-    if (error !== undefined) this.#lastErrorCode = errorCode(error) ?? 'UNKNOWN';
+    if (error !== undefined) this.#lastErrorCode = errorCode(error);
     switch (this.#state) {
       case 'probing':
         if (error !== undefined) {

@@ -18,6 +18,7 @@ it('exports exactly its public names', async () => {
     'RetryBudgetExhaustedError',
     'RetryPolicy',
     'UnknownNodeError',
+    'errorCode',
     'fromTwemproxyPool',
     'isIdempotent',
     'sleep',
@@ -27,7 +28,7 @@ it('exports exactly its public names', async () => {
 
 it('gives errors a stable code and the subclass name', async () => {
   const { HealthError } = await import('../src/index.js');
-  const error = new HealthError('ERR_EXAMPLE', 'example', { cause: 'root cause' });
-  expect(error).toMatchObject({ code: 'ERR_EXAMPLE', name: 'HealthError', message: 'example', cause: 'root cause' });
+  const error = new HealthError('ERR_BREAKER_OPEN', 'example', { cause: 'root cause' });
+  expect(error).toMatchObject({ code: 'ERR_BREAKER_OPEN', name: 'HealthError', message: 'example', cause: 'root cause' });
   expect(error).toBeInstanceOf(Error);
 });

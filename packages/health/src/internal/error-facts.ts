@@ -39,14 +39,6 @@ function property(error: unknown, name: string): unknown {
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[name] : undefined;
 }
 
-/** The error's string `code`, else its `name`, else undefined. */
-export function errorCode(error: unknown): string | undefined {
-  const code = property(error, 'code');
-  if (typeof code === 'string' && code.length > 0) return code;
-  const name = property(error, 'name');
-  return typeof name === 'string' && name.length > 0 ? name : undefined;
-}
-
 export function isTimeout(error: unknown): boolean {
   const code = property(error, 'code');
   return (typeof code === 'string' && TIMEOUT_CODES.has(code)) || property(error, 'name') === 'TimeoutError';
