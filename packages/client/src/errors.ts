@@ -1,4 +1,30 @@
 /**
+ * Every `code` a `ShardcacheError` can carry, one per class (as undici's errors module does): a
+ * `switch (err.code)` is checked for exhaustiveness, and a typo in a comparison fails to compile.
+ */
+export type ShardcacheErrorCode =
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_CONNECTION'
+  | 'ERR_SERVER'
+  | 'ERR_UNSUPPORTED'
+  | 'ERR_CLIENT_CLOSED'
+  | 'ERR_INVALID_KEY'
+  | 'ERR_INVALID_TTL'
+  | 'ERR_INVALID_VALUE'
+  | 'ERR_VALUE_TOO_LARGE'
+  | 'ERR_DECODE'
+  | 'ERR_TIMEOUT'
+  | 'ERR_OVERLOADED'
+  | 'ERR_NODE_UNAVAILABLE'
+  | 'ERR_BREAKER_OPEN'
+  | 'ERR_PARTIAL_FAILURE'
+  | 'ERR_MEMBERSHIP_UNAVAILABLE'
+  | 'ERR_MEMBERSHIP_MALFORMED'
+  | 'ERR_MEMBERSHIP_CONFLICT'
+  | 'ERR_UNKNOWN';
+
+/**
  * Every error `@shardcache/client` throws has a stable `code`; match on `code`, never on the
  * message. Messages never contain credentials or values.
  *
@@ -8,9 +34,9 @@
  * }
  */
 export class ShardcacheError extends Error {
-  readonly code: string;
+  readonly code: ShardcacheErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ShardcacheErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -19,16 +45,35 @@ export class ShardcacheError extends Error {
 
 /** An option is missing, mistyped or out of range; `option` names it. */
 export class InvalidOptionError extends ShardcacheError {
+  declare readonly code: 'ERR_INVALID_OPTION';
   readonly option: string;
 
-  constructor(option: string, reason: string) {
-    super('ERR_INVALID_OPTION', `Invalid option "${option}": ${reason}`);
+  constructor(option: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_INVALID_OPTION', `Invalid option "${option}": ${reason}`, options);
     this.option = option;
+  }
+}
+
+/**
+ * An argument of a call is out of range; `argument` names it. A programmer error: nothing was
+ * sent, and retrying cannot help.
+ *
+ * @example
+ * await client.incr('hits', -1); // InvalidArgumentError: ERR_INVALID_ARGUMENT, argument 'delta'
+ */
+export class InvalidArgumentError extends ShardcacheError {
+  declare readonly code: 'ERR_INVALID_ARGUMENT';
+  readonly argument: string;
+
+  constructor(argument: string, reason: string) {
+    super('ERR_INVALID_ARGUMENT', `Invalid argument "${argument}": ${reason}`);
+    this.argument = argument;
   }
 }
 
 /** The node could not be reached: refused, reset, closed, or not connected yet. */
 export class ConnectionError extends ShardcacheError {
+  declare readonly code: 'ERR_CONNECTION';
   readonly node: string;
   /**
    * The client dropped the connection because of a request, not the server (memcached may read
@@ -45,6 +90,7 @@ export class ConnectionError extends ShardcacheError {
 
 /** The server answered with an error; `reply` is its text (see `failureClass` for which ones mean the node is unwell). */
 export class ServerError extends ShardcacheError {
+  declare readonly code: 'ERR_SERVER';
   readonly node: string;
   readonly reply: string;
 
@@ -57,6 +103,7 @@ export class ServerError extends ShardcacheError {
 
 /** The node does not support this call (see its `capabilities`). */
 export class UnsupportedError extends ShardcacheError {
+  declare readonly code: 'ERR_UNSUPPORTED';
   readonly node: string;
 
   constructor(node: string, call: string, why: string) {
@@ -67,13 +114,17 @@ export class UnsupportedError extends ShardcacheError {
 
 /** The node or client was closed; no further calls are accepted. */
 export class ClosedError extends ShardcacheError {
-  constructor(what: string) {
-    super('ERR_CLIENT_CLOSED', `${what} is closed`);
+  declare readonly code: 'ERR_CLIENT_CLOSED';
+
+  constructor(what: string, options?: { cause?: unknown }) {
+    super('ERR_CLIENT_CLOSED', `${what} is closed`, options);
   }
 }
 
 /** A key breaks the backend's rules (memcached: at most 250 bytes, no whitespace or control characters). */
 export class InvalidKeyError extends ShardcacheError {
+  declare readonly code: 'ERR_INVALID_KEY';
+
   constructor(reason: string) {
     super('ERR_INVALID_KEY', `Invalid key: ${reason}`);
   }
@@ -81,6 +132,8 @@ export class InvalidKeyError extends ShardcacheError {
 
 /** A TTL is not a positive whole number of seconds or 'never', or is longer than the server keeps (`reason` says). */
 export class InvalidTtlError extends ShardcacheError {
+  declare readonly code: 'ERR_INVALID_TTL';
+
   constructor(ttl: unknown, reason?: string) {
     super('ERR_INVALID_TTL', `Invalid TTL ${describe(ttl)}: ${reason ?? "expected a positive whole number of seconds, or 'never' for no expiry (0 is ambiguous across backends and is rejected)"}`);
   }
@@ -92,6 +145,7 @@ export class InvalidTtlError extends ShardcacheError {
  * was given; the value itself is never put in the message.
  */
 export class InvalidValueError extends ShardcacheError {
+  declare readonly code: 'ERR_INVALID_VALUE';
   readonly key: string;
   readonly type: string;
 
@@ -104,6 +158,7 @@ export class InvalidValueError extends ShardcacheError {
 
 /** A value is larger than the server accepts, after compression. */
 export class ValueTooLargeError extends ShardcacheError {
+  declare readonly code: 'ERR_VALUE_TOO_LARGE';
   /** Bytes after compression, and the limit, when the client knew them (not when the server refused). */
   readonly size: number | undefined;
   readonly limit: number | undefined;
@@ -125,6 +180,8 @@ export class ValueTooLargeError extends ShardcacheError {
 
 /** A stored value could not be decoded (corrupt bytes, or a serializer that throws). */
 export class DecodeError extends ShardcacheError {
+  declare readonly code: 'ERR_DECODE';
+
   constructor(key: string, reason: string, options?: { cause?: unknown }) {
     super('ERR_DECODE', `Value for key "${key}" could not be decoded: ${reason}`, options);
   }
@@ -136,6 +193,7 @@ function describe(value: unknown): string {
 
 /** A call did not finish before its deadline. Only that call fails; the node carries on. */
 export class TimeoutError extends ShardcacheError {
+  declare readonly code: 'ERR_TIMEOUT';
   readonly node: string;
   readonly timeoutMs: number;
 
@@ -148,6 +206,7 @@ export class TimeoutError extends ShardcacheError {
 
 /** The node already has `maxInFlight` calls outstanding: back off instead of queueing. */
 export class OverloadedError extends ShardcacheError {
+  declare readonly code: 'ERR_OVERLOADED';
   readonly node: string;
 
   constructor(node: string, limit: number) {
@@ -158,6 +217,7 @@ export class OverloadedError extends ShardcacheError {
 
 /** The key's node is out of the ring and the failover policy is `"fail"` (or no node is left). */
 export class NodeUnavailableError extends ShardcacheError {
+  declare readonly code: 'ERR_NODE_UNAVAILABLE';
   readonly node: string | undefined;
 
   constructor(node: string | undefined, reason: string) {
@@ -166,8 +226,29 @@ export class NodeUnavailableError extends ShardcacheError {
   }
 }
 
+/**
+ * The node's health gate refused the call (its breaker is open: the node is ejected, or being
+ * probed): nothing was sent. `cause` is the gate's own error (@shardcache/health's
+ * `BreakerOpenError`); `retryAt` is when probing starts, when the gate said.
+ *
+ * @example
+ * await client.flush().catch((err) => err instanceof BreakerOpenError && err.cause); // the health error
+ */
+export class BreakerOpenError extends ShardcacheError {
+  declare readonly code: 'ERR_BREAKER_OPEN';
+  readonly node: string;
+  readonly retryAt: number | undefined;
+
+  constructor(node: string, retryAt: number | undefined, options?: { cause?: unknown }) {
+    super('ERR_BREAKER_OPEN', `Node ${node} is not taking requests: its breaker is open`, options);
+    this.node = node;
+    this.retryAt = retryAt;
+  }
+}
+
 /** Some keys of a multi-key call failed; `failures` says which and why, `values` holds the rest. */
 export class PartialFailureError extends ShardcacheError {
+  declare readonly code: 'ERR_PARTIAL_FAILURE';
   readonly failures: readonly KeyFailure[];
   /** What the call would have returned: the values (or counts) of the keys that succeeded. */
   readonly partial: unknown;
@@ -187,6 +268,7 @@ export interface KeyFailure {
 
 /** The membership service (etcd) could not be reached; `endpoints` says where it was looked for. */
 export class MembershipUnavailableError extends ShardcacheError {
+  declare readonly code: 'ERR_MEMBERSHIP_UNAVAILABLE';
   readonly endpoints: readonly string[];
 
   constructor(endpoints: readonly string[], reason: string, options?: { cause?: unknown }) {
@@ -197,6 +279,7 @@ export class MembershipUnavailableError extends ShardcacheError {
 
 /** The stored node list is not one: `entry` names the bad part (`nodes[2]`, or the whole value). */
 export class MembershipMalformedError extends ShardcacheError {
+  declare readonly code: 'ERR_MEMBERSHIP_MALFORMED';
   readonly source: string;
   readonly epoch: number;
   readonly entry: string;
@@ -211,6 +294,7 @@ export class MembershipMalformedError extends ShardcacheError {
 
 /** A compare-and-swap publish lost: the list changed since it was read (`expected` epoch, now `actual`). */
 export class MembershipConflictError extends ShardcacheError {
+  declare readonly code: 'ERR_MEMBERSHIP_CONFLICT';
   readonly expected: number;
   readonly actual: number;
 
@@ -218,5 +302,21 @@ export class MembershipConflictError extends ShardcacheError {
     super('ERR_MEMBERSHIP_CONFLICT', `Membership changed since it was read (epoch ${expected}, now ${actual}): read it again and retry`);
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/**
+ * A failure the client did not make and cannot name (a custom node's throw without a
+ * `ShardcacheError`, a caller's abort reason) where a `ShardcacheError` is promised: a multi-key
+ * call's `failures`, `ping()`'s `down`, an `error` event. `cause` is what was thrown.
+ *
+ * @example
+ * const { down } = await client.ping(); // down['a:11211'] may be an UnknownError whose cause is the thrown value
+ */
+export class UnknownError extends ShardcacheError {
+  declare readonly code: 'ERR_UNKNOWN';
+
+  constructor(cause: unknown) {
+    super('ERR_UNKNOWN', cause instanceof Error ? cause.message : String(cause), { cause });
   }
 }

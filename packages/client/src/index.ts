@@ -1,8 +1,10 @@
 export type { Backend, ConnectionOptions, NodeFactory, ResolvedOptions, ShardedClientOptions } from './client-options.js';
 export {
+  BreakerOpenError,
   ClosedError,
   ConnectionError,
   DecodeError,
+  InvalidArgumentError,
   InvalidKeyError,
   InvalidOptionError,
   InvalidTtlError,
@@ -16,10 +18,11 @@ export {
   ServerError,
   ShardcacheError,
   TimeoutError,
+  UnknownError,
   UnsupportedError,
   ValueTooLargeError,
 } from './errors.js';
-export type { KeyFailure } from './errors.js';
+export type { KeyFailure, ShardcacheErrorCode } from './errors.js';
 export type { ClientEvents } from './events.js';
 export type { Clock } from './internal/clock.js';
 export type { ClientHealthOptions } from './client-options.js';

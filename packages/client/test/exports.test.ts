@@ -3,9 +3,11 @@ import { expect, it } from 'vitest';
 // The public surface, listed: a change to it must show up in review.
 it('exports exactly its public names', async () => {
   expect(Object.keys(await import('../src/index.js')).sort()).toEqual([
+    'BreakerOpenError',
     'ClosedError',
     'ConnectionError',
     'DecodeError',
+    'InvalidArgumentError',
     'InvalidKeyError',
     'InvalidOptionError',
     'InvalidTtlError',
@@ -23,6 +25,7 @@ it('exports exactly its public names', async () => {
     'ShardcacheError',
     'ShardedClient',
     'TimeoutError',
+    'UnknownError',
     'UnsupportedError',
     'VALUE_FLAGS',
     'ValueTooLargeError',

@@ -1,5 +1,5 @@
 import type { ResolvedOptions } from '../client-options.js';
-import { ClosedError, ShardcacheError, TimeoutError, ValueTooLargeError } from '../errors.js';
+import { ClosedError, InvalidArgumentError, type ShardcacheError, TimeoutError, ValueTooLargeError } from '../errors.js';
 import { asShardcacheError } from '../internal/as-shardcache-error.js';
 import { commandChannel } from '../internal/tracing.js';
 import { withinDeadline } from '../internal/within-deadline.js';
@@ -180,7 +180,7 @@ export class CallEngine {
 
   /** `incr` or `decr` of an existing counter by `delta`; undefined when the key is absent. */
   async counter(command: 'incr' | 'decr', key: string, delta: number, options: CallOptions): Promise<number | undefined> {
-    if (!Number.isSafeInteger(delta) || delta < 0) throw new ShardcacheError('ERR_INVALID_ARGUMENT', `${command} delta must be a non-negative safe integer, got ${delta}`);
+    if (!Number.isSafeInteger(delta) || delta < 0) throw new InvalidArgumentError('delta', `${command} takes a non-negative safe integer, got ${delta}`);
     return this.modify(command, key, options, null, (node, wire) => (command === 'incr' ? node.incr(wire, delta, options) : node.decr(wire, delta, options)), undefined);
   }
 

@@ -1,8 +1,10 @@
-import { ShardcacheError } from '../errors.js';
+import { ShardcacheError, UnknownError } from '../errors.js';
 
-/** Errors from other layers (health's ERR_BREAKER_OPEN, a caller's abort) keep their code. */
+/**
+ * A thrown value where a `ShardcacheError` is promised (multi-key `failures`, `ping`'s `down`,
+ * `error` events): ours as they are, anything else wrapped, its original kept as `cause`. Health's
+ * refusals never get here as health errors: NodeSlot.refuse makes them client errors first.
+ */
 export function asShardcacheError(error: unknown): ShardcacheError {
-  if (error instanceof ShardcacheError) return error;
-  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ERR_UNKNOWN';
-  return new ShardcacheError(code, error instanceof Error ? error.message : String(error), { cause: error });
+  return error instanceof ShardcacheError ? error : new UnknownError(error);
 }

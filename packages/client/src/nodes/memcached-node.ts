@@ -1,6 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Clock } from '@shardcache/health';
-import { ClosedError, InvalidOptionError, ShardcacheError } from '../errors.js';
+import { ClosedError, InvalidArgumentError, InvalidOptionError } from '../errors.js';
 import { abortable } from '../internal/abortable.js';
 import { systemClock } from '../internal/clock.js';
 import { MEMCACHED_MAX_KEY_BYTES } from '../keyspace/memcached-key.js';
@@ -118,7 +118,7 @@ export function createMemcachedNode(options: MemcachedNodeOptions): MemcachedNod
   }
 
   function counter(key: string, delta: number, mode: 'I' | 'D', callOptions: CallOptions | undefined): Promise<number | undefined> {
-    if (!Number.isSafeInteger(delta) || delta < 0) return Promise.reject(new ShardcacheError('ERR_INVALID_ARGUMENT', `delta must be a non-negative safe integer, got ${delta}`));
+    if (!Number.isSafeInteger(delta) || delta < 0) return Promise.reject(new InvalidArgumentError('delta', `expected a non-negative safe integer, got ${delta}`));
     return meta(key, counterReply, (out, token, opaque) => writeMetaArithmetic(out, token, opaque, delta, mode), undefined, callOptions);
   }
 

@@ -1,4 +1,4 @@
-import { ConnectionError, ServerError, ShardcacheError } from '../errors.js';
+import { ConnectionError, ServerError, ShardcacheError, type ShardcacheErrorCode } from '../errors.js';
 
 /**
  * What a failed call says: `node`, the node is unwell (health counts it towards ejection), or
@@ -10,7 +10,7 @@ export type FailureClass = 'node' | 'request';
  * Every failure by code. Only node-level failures count: the node refused or reset the
  * connection, said nothing in time, broke the protocol, or refused us at connect (TLS, auth).
  */
-const BY_CODE: Readonly<Record<string, FailureClass | 'by reply' | 'by cause'>> = {
+const BY_CODE: Readonly<Partial<Record<ShardcacheErrorCode, FailureClass | 'by reply' | 'by cause'>>> = {
   ERR_CONNECTION: 'by cause',
   ERR_TIMEOUT: 'node',
   ERR_SERVER: 'by reply',
