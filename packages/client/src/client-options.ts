@@ -3,6 +3,7 @@ import { ketamaRing, parseTwemproxyConfig, twemproxyRing, type Ring, type Twempr
 import { fromTwemproxyPool, type HealthRegistryOptions } from '@shardcache/health';
 import { InvalidOptionError } from './errors.js';
 import { closestName } from './internal/closest-name.js';
+import { withHealthOptions } from './internal/health-options.js';
 import type { MembershipSource } from './membership/membership-source.js';
 import type { RejoinOptions } from './rejoin/rejoin-guard.js';
 import { systemClock, type Clock } from './internal/clock.js';
@@ -198,7 +199,7 @@ export function resolveOptions(options: ShardedClientOptions): ResolvedOptions {
     connection,
     clock,
     // Which failures count against a node is the client's table (failure-class.ts) unless the caller gives a filter.
-    health: { autoEjectHosts: true, errorFilter: isRequestError, ...(pool === undefined ? {} : withoutTimeout(fromTwemproxyPool(pool))), ...options.health },
+    health: { autoEjectHosts: true, errorFilter: isRequestError, ...(pool === undefined ? {} : withoutTimeout(withHealthOptions('twemproxy.', () => fromTwemproxyPool(pool)))), ...options.health },
     traceKeys: options.traceKeys === true,
     warmupMs: nonNegative('warmupMs', options.warmupMs ?? 60_000),
     pool,

@@ -39,10 +39,13 @@ export class HealthError extends Error {
 export class InvalidOptionError extends HealthError {
   declare readonly code: 'ERR_INVALID_OPTION';
   readonly option: string;
+  /** Why the value was refused (the message without the option), for a caller that renames it. */
+  readonly reason: string;
 
   constructor(option: string, reason: string) {
     super('ERR_INVALID_OPTION', `Invalid option "${option}": ${reason}`);
     this.option = option;
+    this.reason = reason;
   }
 }
 

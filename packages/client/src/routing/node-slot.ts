@@ -4,8 +4,8 @@ import type { DeadlineQueue } from '../internal/deadline-queue.js';
 import type { CacheNode } from '../nodes/cache-node.js';
 import type { NodeAddress } from '../nodes/node-address.js';
 import { NodeStats } from '../stats/node-stats.js';
-import type { HealthGate } from './health-gate.js';
-import { codeOf, PendingCall } from './pending-call.js';
+import { gateRefusal, type HealthGate } from './health-gate.js';
+import { PendingCall } from './pending-call.js';
 
 export interface NodeSlotOptions {
   readonly maxInFlight: number;
@@ -73,8 +73,9 @@ export class NodeSlot {
     try {
       options.gate.admit();
     } catch (error) {
-      stats.recordError(codeOf(error));
-      return error;
+      const refusal = gateRefusal(this.id, error);
+      stats.recordError(refusal.code);
+      return refusal;
     }
     return signal?.aborted === true ? signal.reason : undefined;
   }

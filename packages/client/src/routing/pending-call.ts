@@ -1,3 +1,4 @@
+import { errorCode } from '@shardcache/health';
 import { TimeoutError } from '../errors.js';
 import type { Expirable } from '../internal/deadline-queue.js';
 import type { NodeSlot } from './node-slot.js';
@@ -72,7 +73,7 @@ export class PendingCall<T, R = T> implements Expirable {
     stats.inFlight--;
     if (!this.#finish()) return;
     const latency = options.clock.now() - this.#started;
-    stats.recordError(codeOf(error));
+    stats.recordError(errorCode(error));
     options.gate.failure(error, latency);
     this.#reject(error);
   }
@@ -102,9 +103,4 @@ export class PendingCall<T, R = T> implements Expirable {
     if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#slot.released();
   }
-}
-
-/** An error's stable `code`, or ERR_UNKNOWN. */
-export function codeOf(error: unknown): string {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ERR_UNKNOWN';
 }

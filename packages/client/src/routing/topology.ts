@@ -1,6 +1,7 @@
 import { HealthRegistry } from '@shardcache/health';
 import type { NodeFactory, ResolvedOptions } from '../client-options.js';
 import { DeadlineQueue } from '../internal/deadline-queue.js';
+import { withHealthOptions } from '../internal/health-options.js';
 import { resolveChange, ringAfter, type MembershipChange } from '../membership/membership-change.js';
 import { Migrations } from '../migration/migrations.js';
 import type { PendingMigrations } from '../migration/pending-migrations.js';
@@ -56,14 +57,14 @@ export class Topology {
     this.rejoin = new Rejoin(rejoin, options.clock, { router: this.router, slot: (id) => fleet.get(id), ids: () => fleet.ids() }, options.timeoutMs);
     this.warmUp = new WarmUp(options.clock, options.warmupMs, rejoin.maxTrackedKeys);
     this.migrations = new Migrations(rejoin.maxTrackedKeys);
-    this.health = new HealthRegistry({
+    this.health = withHealthOptions('health.', () => new HealthRegistry({
       ...options.health,
       timeout: options.timeoutMs,
       clock: options.clock,
       // The cap is about this ring: a node health restored is out until rejoin lets it back.
       heldOut: (node) => this.router.ejected.has(node),
       probe: (node, signal) => fleet.probe(node, signal),
-    });
+    }));
     this.health.on('node:ejected', ({ node, reason }) => this.eject(node, reason));
     this.health.on('node:restored', ({ node }) => void this.rejoinWhenStable(node));
     for (const address of options.nodes) fleet.add(fleet.create(address));
