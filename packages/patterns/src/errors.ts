@@ -1,4 +1,19 @@
 /**
+ * Every `code` a `PatternError` can carry, one per class (as undici's errors module does): a
+ * `switch (err.code)` is checked for exhaustiveness, and a typo in a comparison fails to compile.
+ */
+export type PatternErrorCode =
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_LOADER'
+  | 'ERR_CACHED_ERROR'
+  | 'ERR_LOCK_TIMEOUT'
+  | 'ERR_WRITER'
+  | 'ERR_CACHE_WRITE'
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_WRITE_BEHIND'
+  | 'ERR_CLIENT_CLOSED';
+
+/**
  * Base class of every error `@shardcache/patterns` throws. Match on `code`, never on the message.
  *
  * @example
@@ -7,9 +22,9 @@
  * }
  */
 export class PatternError extends Error {
-  readonly code: string;
+  readonly code: PatternErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: PatternErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -23,6 +38,7 @@ export class PatternError extends Error {
  * new PatternCache(cache, { lock: { waitMs: -1 } }); // throws ERR_INVALID_OPTION, option 'lock.waitMs'
  */
 export class InvalidOptionError extends PatternError {
+  declare readonly code: 'ERR_INVALID_OPTION';
   readonly option: string;
 
   constructor(option: string, reason: string) {
@@ -39,6 +55,7 @@ export class InvalidOptionError extends PatternError {
  * await cache.getOrSet('k', () => Promise.reject(new Error('db down'))); // rejects with ERR_LOADER
  */
 export class LoaderError extends PatternError {
+  declare readonly code: 'ERR_LOADER';
   readonly key: string;
 
   constructor(key: string, cause: unknown) {
@@ -55,6 +72,7 @@ export class LoaderError extends PatternError {
  * await cache.getOrSet('k', failing, { negativeTtl: 5 }); // ERR_LOADER, then ERR_CACHED_ERROR for 5 s
  */
 export class CachedLoaderError extends PatternError {
+  declare readonly code: 'ERR_CACHED_ERROR';
   readonly key: string;
   readonly loaderCode: string | undefined;
   readonly loaderMessage: string;
@@ -75,6 +93,7 @@ export class CachedLoaderError extends PatternError {
  * await cache.getOrSet('k', load, { lock: { waitMs: 100, onTimeout: 'throw' } }); // may reject with ERR_LOCK_TIMEOUT
  */
 export class LockTimeoutError extends PatternError {
+  declare readonly code: 'ERR_LOCK_TIMEOUT';
   readonly key: string;
 
   constructor(key: string, waitedMs: number) {
@@ -91,6 +110,7 @@ export class LockTimeoutError extends PatternError {
  * await cache.setThrough('k', v, () => Promise.reject(new Error('db'))); // rejects with ERR_WRITER
  */
 export class WriterError extends PatternError {
+  declare readonly code: 'ERR_WRITER';
   readonly key: string;
 
   constructor(key: string, cause: unknown) {
@@ -107,6 +127,7 @@ export class WriterError extends PatternError {
  * try { await cache.setThrough('k', v, write); } catch (e) { if (e.code === 'ERR_CACHE_WRITE') metrics.stale++; }
  */
 export class CacheWriteError extends PatternError {
+  declare readonly code: 'ERR_CACHE_WRITE';
   readonly key: string;
 
   constructor(key: string, cause: unknown) {
@@ -122,6 +143,8 @@ export class CacheWriteError extends PatternError {
  * await queue.write('k', v); // rejects with ERR_QUEUE_FULL when maxQueue entries are waiting
  */
 export class QueueFullError extends PatternError {
+  declare readonly code: 'ERR_QUEUE_FULL';
+
   constructor(maxQueue: number) {
     super('ERR_QUEUE_FULL', `the write-behind queue holds its maximum of ${maxQueue} entries`);
   }
@@ -135,6 +158,7 @@ export class QueueFullError extends PatternError {
  * cache.subscribe((event) => { if (event.type === 'write-behind-failed') console.error(event.error.keys); });
  */
 export class WriteBehindError extends PatternError {
+  declare readonly code: 'ERR_WRITE_BEHIND';
   readonly keys: readonly string[];
 
   constructor(keys: readonly string[], attempts: number, cause: unknown) {
@@ -144,13 +168,16 @@ export class WriteBehindError extends PatternError {
 }
 
 /**
- * The object was closed; calls after `close()` fail with this.
+ * The object was closed; calls after `close()` fail with this. The code is the client's and
+ * health's own for the same thing (it was `ERR_CLOSED` in 0.1).
  *
  * @example
- * await queue.close(); await queue.write('k', v); // rejects with ERR_CLOSED
+ * await queue.close(); await queue.write('k', v); // rejects with ERR_CLIENT_CLOSED
  */
 export class ClosedError extends PatternError {
+  declare readonly code: 'ERR_CLIENT_CLOSED';
+
   constructor(what: string) {
-    super('ERR_CLOSED', `${what} is closed`);
+    super('ERR_CLIENT_CLOSED', `${what} is closed`);
   }
 }

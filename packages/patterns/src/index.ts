@@ -18,6 +18,7 @@ export {
   WriteBehindError,
   WriterError,
 } from './errors.js';
+export type { PatternErrorCode } from './errors.js';
 export type { PatternEvent, PatternListener } from './events.js';
 export type { InvalidationBus } from './invalidation-bus.js';
 export { L1Cache } from './l1-cache.js';

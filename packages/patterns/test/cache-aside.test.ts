@@ -154,12 +154,12 @@ describe('options', () => {
     expect(() => new PatternCache({} as never)).toThrow(expect.objectContaining({ option: 'cache' }));
   });
 
-  it('fails every call after close with ERR_CLOSED', async () => {
+  it('fails every call after close with ERR_CLIENT_CLOSED', async () => {
     const cache = new PatternCache(new MemoryCache());
     await cache.close();
     await cache.close();
-    await expect(cache.getOrSet('k', () => 1)).rejects.toMatchObject({ code: 'ERR_CLOSED' });
-    await expect(cache.set('k', 1)).rejects.toMatchObject({ code: 'ERR_CLOSED' });
-    expect(() => cache.writeBehind({ writer: async () => undefined })).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+    await expect(cache.getOrSet('k', () => 1)).rejects.toMatchObject({ code: 'ERR_CLIENT_CLOSED' });
+    await expect(cache.set('k', 1)).rejects.toMatchObject({ code: 'ERR_CLIENT_CLOSED' });
+    expect(() => cache.writeBehind({ writer: async () => undefined })).toThrow(expect.objectContaining({ code: 'ERR_CLIENT_CLOSED' }));
   });
 });

@@ -28,8 +28,8 @@ it('exports exactly its public names', async () => {
 
 it('gives errors a stable code and the subclass name', async () => {
   const { PatternError, InvalidOptionError, LoaderError } = await import('../src/index.js');
-  const error = new PatternError('ERR_EXAMPLE', 'example', { cause: 'root cause' });
-  expect(error).toMatchObject({ code: 'ERR_EXAMPLE', name: 'PatternError', message: 'example', cause: 'root cause' });
+  const error = new PatternError('ERR_LOADER', 'example', { cause: 'root cause' });
+  expect(error).toMatchObject({ code: 'ERR_LOADER', name: 'PatternError', message: 'example', cause: 'root cause' });
   expect(error).toBeInstanceOf(Error);
   expect(new InvalidOptionError('lock.ttl', 'bad')).toMatchObject({ code: 'ERR_INVALID_OPTION', name: 'InvalidOptionError', option: 'lock.ttl' });
   expect(new LoaderError('k', 'why')).toMatchObject({ code: 'ERR_LOADER', key: 'k', cause: 'why' });

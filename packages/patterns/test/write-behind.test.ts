@@ -117,7 +117,7 @@ describe('WriteBehind', () => {
     const queue = new WriteBehind({ writer, maxQueue: 100, batchSize: 25, retryDelayMs: 10 });
     const writes = Array.from({ length: 1000 }, (_, i) => queue.write(`k${i}`, i));
     const closed = queue.close();
-    await expect(queue.write('late', 1)).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+    await expect(queue.write('late', 1)).rejects.toMatchObject({ code: 'ERR_CLIENT_CLOSED' });
     await vi.runAllTimersAsync();
     await Promise.all(writes);
     await closed;
