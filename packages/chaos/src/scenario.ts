@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ActiveFault } from './apply-fault.js';
 import { systemClock, type Clock } from './clock.js';
 import { CallTimeoutError, InvalidOptionError } from './errors.js';
+import { errorCode } from './error-code.js';
 import { buildReport, type FaultRecord, type OperationSample, type ScenarioPhase, type ScenarioReport } from './scenario-report.js';
 
 /** The calls a scenario drives: any client, wrapped in two functions. A miss is `undefined` or `null`. */
@@ -144,7 +145,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
         samples.push({ kind: 'set', phase: startPhase, startMs, endMs: now(), ...where });
       }
     } catch (error) {
-      samples.push({ kind: isGet ? 'get' : 'set', phase: startPhase, startMs, endMs: now(), ...where, errorCode: codeOf(error) });
+      samples.push({ kind: isGet ? 'get' : 'set', phase: startPhase, startMs, endMs: now(), ...where, errorCode: errorCode(error) });
     }
   };
 
@@ -213,15 +214,6 @@ function judge(key: string, value: string | null | undefined, acknowledgedAtStar
   const version = Number(value.slice(at + 1));
   if (at === -1 || value.slice(0, at) !== key || !Number.isInteger(version) || version < 1 || version > attemptedNow) return 'wrong';
   return version < acknowledgedAtStart ? 'stale' : 'hit';
-}
-
-function codeOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const { code, name } = error as { code?: unknown; name?: unknown };
-    if (typeof code === 'string' && code !== '') return code;
-    if (typeof name === 'string' && name !== '') return name;
-  }
-  return 'UNKNOWN';
 }
 
 function validate(options: ScenarioOptions) {

@@ -22,6 +22,7 @@ it('exports exactly its public names', async () => {
     'bucketWidthMs',
     'buildReport',
     'buildTimeline',
+    'errorCode',
     'fleetNames',
     'formatReport',
     'isNetworkFault',
