@@ -1,6 +1,5 @@
-import type { Clock } from '@shardcache/health';
 import type { ShardedClient } from '@shardcache/client';
-import { errorCode } from '../internal/error-code.js';
+import { errorCode, type Clock } from '@shardcache/health';
 import { percentile } from '../internal/percentile.js';
 
 /** The workloads `bench client` runs. */

@@ -1,5 +1,4 @@
-import { sleep, type Clock } from '@shardcache/health';
-import { errorCode } from '../internal/error-code.js';
+import { errorCode, sleep, type Clock } from '@shardcache/health';
 import type { MigrationStatus, PhaseName, StoryEvent } from './story-events.js';
 
 /**

@@ -1,6 +1,5 @@
-import { sleep, type Clock } from '@shardcache/health';
+import { errorCode, sleep, type Clock } from '@shardcache/health';
 import { setMaxListeners } from 'node:events';
-import { errorCode } from '../internal/error-code.js';
 
 /** The calls the load makes: any cache, wrapped in three functions. */
 export interface LoadTarget {
