@@ -24,10 +24,9 @@ export interface TopologyEvents {
 }
 
 /**
- * The wiring of placement: the fleet of node slots, the router (planned ring minus ejected
- * nodes), the health registry, and the two ways the ring changes: health (eject, then restore
- * once the node is stable and purged of what it missed: Rejoin) and planned membership (nodes
- * added, removed or reweighted in one swap, after the migrations' purge: Migrations).
+ * The wiring of placement: the fleet of node slots, the router (planned ring minus ejected nodes), the health
+ * registry, and the two ways the ring changes: health (eject, then restore once the node is stable and purged
+ * of what it missed: Rejoin) and planned membership (one swap, after the migrations' purge: Migrations).
  */
 export class Topology {
   readonly router: Router;
