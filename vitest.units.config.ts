@@ -34,8 +34,7 @@ export default defineConfig({
   test: {
     projects: [
       units('ring', 'packages/ring'),
-      // Real memcached and redis-server processes.
-      units('health', 'packages/health', ['test/real-servers.test.ts']),
+      units('health', 'packages/health'),
       units('patterns', 'packages/patterns', ['test/cluster.test.ts', 'test/stampede.test.ts']),
       units('client', 'packages/client', [
         // ~115 s of CPU by itself: the main run has it (it checks every case both ways).

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { ProbeFunction } from '../../src/index.js';
+import type { ProbeFunction } from '@shardcache/health';
 
 /** Where a node id points now: a restarted server comes back on another port, same id. */
 export interface ProbeTarget {

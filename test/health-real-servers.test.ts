@@ -1,6 +1,8 @@
+// @shardcache/health against real servers. It lives here, not in the health package: starting
+// the servers takes @shardcache/chaos, and chaos depends on health (for its Clock).
 import { ServerProcess, startFleet, watchEventLoop, type Fleet, type FleetNode } from '@shardcache/chaos';
+import { HealthRegistry, type HealthRegistryOptions, type StateChange } from '@shardcache/health';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HealthRegistry, type HealthRegistryOptions, type StateChange } from '../src/index.js';
 import { tcpProbe, type ProbeTarget } from './support/tcp-probe.js';
 
 // Real time here (real servers), but no sleeps: every wait polls a condition with a bound.
@@ -85,7 +87,7 @@ function watch(node: string, watched: ProbeTarget) {
 
 const target = (server: FleetNode | ServerProcess): ProbeTarget => ({ kind: server.kind, host: server.host, port: server.port });
 
-// Each test waits for an ejection and a restoration in real time; the root default is 5 s.
+// Each test waits for an ejection and a restoration in real time; the default is 20 s (vitest.shared.ts).
 describe.each(['memcached', 'redis'] as const)('%s', { timeout: 30_000 }, (kind) => {
   it('is ejected when SIGSTOPped and restored after SIGCONT once probes pass', async () => {
     const server = fleet[kind][0];
