@@ -1,7 +1,8 @@
-import { systemClock, type Clock } from './clock.js';
+import type { Cancel, Clock } from '@shardcache/health';
 import { FaultNotApplicableError } from './errors.js';
 import { isNetworkFault, validateFault, ZERO_COUNTERS, type Fault, type FaultCounters } from './faults.js';
 import type { FaultProxy } from './fault-proxy.js';
+import { systemClock } from './internal/clock.js';
 
 /**
  * What a fault can be played on: a fleet node (`FleetNode`) or an etcd member (`EtcdMember`).
@@ -27,8 +28,11 @@ export interface ActiveFault {
   revert(): Promise<void>;
 }
 
-/** Timers for `kill.restartAfterMs` and `flap`. */
 export interface ApplyFaultOptions {
+  /**
+   * Timers for `kill.restartAfterMs` and `flap`: `@shardcache/health`'s `Clock`. Default: epoch
+   * milliseconds from `performance` and unref'd timers.
+   */
   readonly clock?: Clock;
 }
 
@@ -53,17 +57,17 @@ export async function applyFault(node: FaultTarget, fault: Fault, options: Apply
   if (proxy?.fault !== undefined) throw new FaultNotApplicableError(node.id, `its proxy already plays "${proxy.fault.type}"; revert that first`);
   const before = proxy?.counters ?? ZERO_COUNTERS;
   const signals: Signals = { kills: 0, pauses: 0, restarts: 0, flaps: 0 };
-  const timers = new Set<unknown>();
+  const timers = new Set<Cancel>();
   let reverted = false;
   let work: Promise<void> = Promise.resolve();
   // Every start and stop of the fault runs in order, so a flap never overlaps itself.
   const serial = (step: () => Promise<void>): Promise<void> => (work = work.then(step, step));
   const later = (ms: number, step: () => Promise<void>): void => {
-    const handle = clock.setTimeout(() => {
-      timers.delete(handle);
+    const cancel = clock.schedule(() => {
+      timers.delete(cancel);
       if (!reverted) void serial(step);
     }, ms);
-    timers.add(handle);
+    timers.add(cancel);
   };
 
   const start = async (inner: Exclude<Fault, { type: 'flap' }>): Promise<void> => {
@@ -122,7 +126,7 @@ export async function applyFault(node: FaultTarget, fault: Fault, options: Apply
     revert: async () => {
       if (reverted) return work;
       reverted = true;
-      for (const handle of timers) clock.clearTimeout(handle);
+      for (const cancel of timers) cancel();
       timers.clear();
       const inner = fault.type === 'flap' ? fault.fault : fault;
       await serial(() => stop(inner));

@@ -1,14 +1,18 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { systemClock, type Clock } from './clock.js';
+import type { Clock } from '@shardcache/health';
 import { InvalidOptionError } from './errors.js';
 import { validateFault, ZERO_COUNTERS, type FaultCounters, type NetworkFault } from './faults.js';
+import { systemClock } from './internal/clock.js';
 import { ProxyLink, type LinkContext, type MutableCounters } from './internal/proxy-link.js';
 
 /** Where a fault proxy listens and what it forwards to. */
 export interface FaultProxyOptions {
   /** The server behind the proxy (a loopback address). */
   readonly target: { readonly host: string; readonly port: number };
-  /** Timers for latency and bandwidth. Default: the real clock, unref'd. */
+  /**
+   * Timers for latency and bandwidth: `@shardcache/health`'s `Clock`. Default: epoch milliseconds
+   * from `performance` (sub-millisecond) and unref'd timers.
+   */
   readonly clock?: Clock;
   /** Dice for jitter, `partial` and garbage, in [0, 1). Default `Math.random`; tests pass a seeded one. */
   readonly random?: () => number;

@@ -1,7 +1,7 @@
 export { applyFault } from './apply-fault.js';
 export type { ActiveFault, ApplyFaultOptions, FaultTarget } from './apply-fault.js';
-export { systemClock } from './clock.js';
-export type { Clock } from './clock.js';
+// The one Clock of every shardcache package, defined in @shardcache/health.
+export type { Clock } from '@shardcache/health';
 export {
   CallTimeoutError,
   ChaosError,

@@ -1,8 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Cancel, Clock } from '@shardcache/health';
 import type { ActiveFault } from './apply-fault.js';
-import { systemClock, type Clock } from './clock.js';
 import { CallTimeoutError, InvalidOptionError } from './errors.js';
 import { errorCode } from './error-code.js';
+import { systemClock } from './internal/clock.js';
 import { buildReport, type FaultRecord, type OperationSample, type ScenarioPhase, type ScenarioReport } from './scenario-report.js';
 
 /** The calls a scenario drives: any client, wrapped in two functions. A miss is `undefined` or `null`. */
@@ -49,6 +50,10 @@ export interface ScenarioOptions {
    * call starts: the report's timeline then has a line per node. Default: fleet-wide only.
    */
   readonly nodeOf?: (key: string) => string | undefined;
+  /**
+   * The load's time (call latencies, the fault schedule, call timeouts): `@shardcache/health`'s
+   * `Clock`. Default: epoch milliseconds from `performance` (sub-millisecond) and unref'd timers.
+   */
   readonly clock?: Clock;
   readonly random?: () => number;
 }
@@ -80,7 +85,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const acknowledged = new Map<string, number>();
   const samples: OperationSample[] = [];
   const records: { node: string; type: string; appliedAtMs: number; revertedAtMs: number | undefined; active: ActiveFault }[] = [];
-  const timers = new Set<unknown>();
+  const timers = new Set<Cancel>();
   const pending = new Set<Promise<void>>();
   let activeFaults = 0;
   let faultsStarted = 0;
@@ -94,12 +99,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     activeFaults -= 1;
   };
   const schedule = (ms: number, step: () => Promise<void>): void => {
-    const handle = clock.setTimeout(() => {
-      timers.delete(handle);
+    const cancel = clock.schedule(() => {
+      timers.delete(cancel);
       const work = step().finally(() => pending.delete(work));
       pending.add(work);
     }, ms);
-    timers.add(handle);
+    timers.add(cancel);
   };
   for (const planned of settings.faults) {
     schedule(planned.atMs, async () => {
@@ -114,14 +119,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   }
 
   const call = async <T>(operation: () => Promise<T>): Promise<T> => {
-    let handle: unknown;
+    let cancel: Cancel = () => undefined;
     const timeout = new Promise<never>((_, reject) => {
-      handle = clock.setTimeout(() => reject(new CallTimeoutError(settings.callTimeoutMs)), settings.callTimeoutMs);
+      cancel = clock.schedule(() => reject(new CallTimeoutError(settings.callTimeoutMs)), settings.callTimeoutMs);
     });
     try {
       return await Promise.race([operation(), timeout]);
     } finally {
-      clock.clearTimeout(handle);
+      cancel();
     }
   };
 
@@ -193,7 +198,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     if (settings.ratePerSec === undefined) await Promise.all(Array.from({ length: settings.concurrency }, worker));
     else await paced(settings.ratePerSec);
   } finally {
-    for (const handle of timers) clock.clearTimeout(handle);
+    for (const cancel of timers) cancel();
     await Promise.allSettled([...pending]);
     await Promise.all(records.map(revert));
   }

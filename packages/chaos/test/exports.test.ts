@@ -34,7 +34,6 @@ it('exports exactly its public names', async () => {
     'runScenario',
     'seededRandom',
     'startFleet',
-    'systemClock',
     'validateFault',
     'validateServerOptions',
     'watchEventLoop',

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Clock } from '../clock.js';
+import type { Cancel, Clock } from '@shardcache/health';
 import type { FaultCounters, NetworkFault } from '../faults.js';
 
 export type MutableCounters = { -readonly [K in keyof FaultCounters]: number };
@@ -34,7 +34,7 @@ export class ProxyLink {
   readonly #context: LinkContext;
   readonly #queue: Pending[] = [];
   #lastAt = 0;
-  #timer: unknown;
+  #cancelFlush: Cancel | undefined;
   #ending = false;
   #closed = false;
 
@@ -103,7 +103,7 @@ export class ProxyLink {
   close(): void {
     this.#closed = true;
     this.#queue.length = 0;
-    this.#context.clock.clearTimeout(this.#timer);
+    this.#cancelFlush?.();
   }
 
   #resetAfter(chunk: Buffer, afterBytes: number): void {
@@ -141,8 +141,8 @@ export class ProxyLink {
 
   #flush(): void {
     if (this.#closed) return;
-    this.#context.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
     const now = this.#context.clock.now();
     while (this.#queue.length > 0 && (this.#queue[0]?.at ?? Infinity) <= now) {
       const next = this.#queue.shift();
@@ -150,7 +150,7 @@ export class ProxyLink {
     }
     const head = this.#queue[0];
     if (head !== undefined) {
-      this.#timer = this.#context.clock.setTimeout(() => this.#flush(), Math.max(0, head.at - now));
+      this.#cancelFlush = this.#context.clock.schedule(() => this.#flush(), Math.max(0, head.at - now));
     } else if (this.#ending && this.#to.writable) {
       this.#to.end();
     }

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/index.js';
+import type { Cancel, Clock } from '@shardcache/health';
 
 /** A clock that moves only when told: `advance(ms)` runs every timer due by then, in order. */
 export class ManualClock implements Clock {
@@ -10,14 +10,10 @@ export class ManualClock implements Clock {
     return this.#now;
   }
 
-  setTimeout(callback: () => void, ms: number): unknown {
+  schedule(callback: () => void, ms: number): Cancel {
     const id = this.#next++;
     this.#timers.set(id, { at: this.#now + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    if (typeof handle === 'number') this.#timers.delete(handle);
+    return () => this.#timers.delete(id);
   }
 
   get pending(): number {
