@@ -13,7 +13,6 @@ export {
   ServerStartError,
 } from './errors.js';
 export type { ChaosErrorCode } from './errors.js';
-export { errorCode } from './error-code.js';
 export { EtcdCluster } from './etcd-cluster.js';
 export type { EtcdClusterOptions } from './etcd-cluster.js';
 export { EtcdMember } from './etcd-member.js';

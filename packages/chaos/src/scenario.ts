@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Cancel, Clock } from '@shardcache/health';
 import type { ActiveFault } from './apply-fault.js';
 import { CallTimeoutError, InvalidOptionError } from './errors.js';
-import { errorCode } from './error-code.js';
+import { errorCode } from '@shardcache/health';
 import { systemClock } from './internal/clock.js';
 import { buildReport, type FaultRecord, type OperationSample, type ScenarioPhase, type ScenarioReport } from './scenario-report.js';
 

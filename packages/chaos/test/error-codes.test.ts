@@ -29,10 +29,3 @@ it('gives each error class one literal code of the union, and each code of the u
 it.each(Object.keys(CODES) as (keyof Listed)[])('%s is a ChaosError', (name) => {
   expect(api[name].prototype).toBeInstanceOf(api.ChaosError);
 });
-
-it('keys a failed call by its code, else its name, else ERR_UNKNOWN', () => {
-  expect(api.errorCode(new api.CallTimeoutError(5))).toBe('ERR_CALL_TIMEOUT');
-  expect(api.errorCode(new TypeError('bad'))).toBe('TypeError');
-  expect(api.errorCode({ code: 7, name: '' })).toBe('ERR_UNKNOWN');
-  expect(api.errorCode('boom')).toBe('ERR_UNKNOWN');
-});

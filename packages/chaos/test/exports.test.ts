@@ -22,7 +22,6 @@ it('exports exactly its public names', async () => {
     'bucketWidthMs',
     'buildReport',
     'buildTimeline',
-    'errorCode',
     'fleetNames',
     'formatReport',
     'isNetworkFault',
