@@ -33,6 +33,25 @@ export const systemClock: Clock = Object.freeze({
   },
 });
 
+// Read once: `performance.timeOrigin` is a checked getter, too slow to read per call.
+const origin = performance.timeOrigin;
+
+/**
+ * The real clock with sub-millisecond precision: epoch milliseconds from `performance.now()`
+ * (which never steps back with the wall clock), and unref'd timers. For latencies and schedules
+ * finer than a millisecond (the client's calls, chaos's proxy); `systemClock`'s whole
+ * milliseconds are what fake timers set with `setSystemTime` drive.
+ *
+ * @example
+ * const started = preciseClock.now();
+ * await call();
+ * const latencyMs = preciseClock.now() - started; // e.g. 0.137
+ */
+export const preciseClock: Clock = Object.freeze({
+  now: () => origin + performance.now(),
+  schedule: systemClock.schedule,
+});
+
 /**
  * Resolves after `ms` on `clock`, or as soon as `signal` aborts. Never rejects: the caller of a
  * cancelled wait looks at its own signal, and a wait is not an error. For a process's main work

@@ -1,4 +1,4 @@
-export { sleep, systemClock } from './clock.js';
+export { preciseClock, sleep, systemClock } from './clock.js';
 export type { Cancel, Clock } from './clock.js';
 export {
   AttemptTimeoutError,

@@ -21,6 +21,7 @@ it('exports exactly its public names', async () => {
     'errorCode',
     'fromTwemproxyPool',
     'isIdempotent',
+    'preciseClock',
     'sleep',
     'systemClock',
   ]);
