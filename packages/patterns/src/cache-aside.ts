@@ -154,6 +154,14 @@ export class CacheAside {
       if (lock.onTimeout === 'throw') throw new LockTimeoutError(key, clock.now() - started);
       return this.#load(key, loader, options);
     }
+    // Taken: but a holder may have stored its value and released the lock between this
+    // process's last miss and its `add` (two processes, under load, then loaded twice: seen in
+    // CI). Its value was stored before its release, so one read now finds it.
+    const stored = await this.#read(key).catch(() => undefined);
+    if (stored !== undefined) {
+      await lock.release(key);
+      return this.#unwrap<T>(key, stored);
+    }
     try {
       return await this.#load(key, loader, options);
     } finally {

@@ -120,6 +120,29 @@ describe('the cross-process lock', () => {
     await settled;
   });
 
+  it('does not load again when the holder stores and releases between a waiter\'s miss and its take-over', async () => {
+    const shared = new MemoryCache();
+    await shared.add('lock:k', '1', { ttl: 30 }); // another process holds the lock, loading
+    const holder = new PatternCache(shared, { defaultTtl: 60 });
+    const waiter = new PatternCache(shared, { defaultTtl: 60, lock: { pollMs: 50 } });
+    // The holder finishes exactly in the gap: after the waiter's poll read missed, before its add.
+    const add = shared.add.bind(shared);
+    let adds = 0;
+    shared.add = async (key, value, options) => {
+      if (key === 'lock:k' && ++adds === 2) {
+        await holder.set('k', 'from the holder');
+        await shared.delete('lock:k');
+      }
+      return add(key, value, options);
+    };
+    const loader = vi.fn(() => 'loaded again');
+    const loaded = waiter.getOrSet('k', loader);
+    await vi.advanceTimersByTimeAsync(60);
+    expect(await loaded).toBe('from the holder');
+    expect(loader).not.toHaveBeenCalled();
+    expect(shared.items.has('lock:k')).toBe(false); // the lock taken in the gap is released
+  });
+
   it('takes over when the holder gives up without a value', async () => {
     const shared = new MemoryCache();
     await shared.add('lock:k', '1', { ttl: 30 });
