@@ -7,6 +7,7 @@
 //
 //   npm run build && node bench/client-instructions.mjs [N] [W]             # this build
 //   node bench/client-instructions.mjs [N] [W] /path/to/other/checkout    # both, side by side
+//   OPS=set node bench/client-instructions.mjs                            # one operation
 //
 // Needs valgrind (Debian: `apt-get install valgrind`). Nothing in the count may depend on how
 // fast the machine runs: Node runs with --predictable (no background compiler or GC threads,
@@ -17,7 +18,10 @@
 // by a fixed step per reading and whose timers never fire (under callgrind a timer fires after
 // a number of calls that depends on the machine's load, and each one re-arms the deadline
 // timer). With --single-threaded alone, one build's counts differed by up to 25 % run to run;
-// with all of the above, 0.1-0.4 % (20,000 calls after 40,000).
+// with all of the above most rounds agree within 0.1-0.4 %, but about one count in five still
+// jumps by ~2,000 instructions per call either way (some 100 million in one of its two
+// processes: a collection or a recompilation landing in one window only). Compare the median
+// of three rounds or more, never one round.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +29,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const OPS = ['get', 'set', 'getMany'];
+// OPS=set (or get,getMany) measures only those.
+const OPS = process.env.OPS?.split(',') ?? ['get', 'set', 'getMany'];
 
 if (process.argv[2] === '--workload') {
   await workload(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]));
